@@ -1,0 +1,3 @@
+from standwith.cli import main
+
+main()

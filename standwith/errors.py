@@ -1,0 +1,38 @@
+"""Error pages in the visitor's language, never a bare status line."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import get_template
+from django.utils.translation import gettext as _
+
+
+def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": title, "detail": message}, status=status)
+    return render(request, "notice.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(
+        request, 400, _("We could not read that request"), _("Please go back, check what you sent and try again.")
+    )
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(request, 403, _("Not allowed"), _("You do not have access to this page."))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _page(
+        request,
+        404,
+        _("Page not found"),
+        _("There is nothing at this address. It may have moved, or the link is incomplete."),
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No context processors or database here: this page must render while things are broken.
+    return HttpResponse(get_template("500.html").render(), status=500)

@@ -1,0 +1,54 @@
+"""Anonymous pages: the same bytes for every visitor, so anyone can cache them.
+
+A spike is mostly people refreshing a page; served from the cache here, and
+with Cache-Control that lets nginx or a CDN serve it too, a refresh storm
+costs one render a second, not one per visitor. `stale-if-error` lets a
+proxy keep serving the page through a blip of the application.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+View = Callable[..., HttpResponse]
+
+
+def mark_public(response: HttpResponse, max_age: int | None = None) -> HttpResponse:
+    age = settings.PUBLIC_CACHE_SECONDS if max_age is None else max_age
+    patch_cache_control(response, public=True, max_age=age, stale_while_revalidate=30, stale_if_error=86400)
+    return response
+
+
+def public_page(*, query: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Serve a GET from the cache, keyed by path, language and the named query parameters.
+
+    Other query parameters are not part of the key and the view must not
+    read them: a flood of made-up query strings is still served from cache.
+    """
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+            if request.method not in {"GET", "HEAD"}:
+                return view(request, *args, **kwargs)
+            params = "&".join(f"{name}={request.GET.get(name, '')[:64]}" for name in query)
+            key = f"page:{get_language()}:{request.path}?{params}"
+            cached = cache.get(key)
+            if cached is not None:
+                status, content_type, content = cached
+                response = HttpResponse(content, status=status, content_type=content_type)
+            else:
+                response = view(request, *args, **kwargs)
+                if response.status_code in {200, 404} and not response.cookies and not response.streaming:
+                    entry = (response.status_code, response["Content-Type"], response.content)
+                    cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)
+            return mark_public(response)
+
+        return wrapper
+
+    return decorator

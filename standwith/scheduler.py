@@ -1,0 +1,51 @@
+"""Periodic jobs, run by whichever worker claims them first.
+
+Every worker ticks; a job's run is claimed with one conditional UPDATE of its
+row, so with any number of workers on any number of machines each run is
+enqueued once.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from standwith.models import ScheduledJob
+
+JOBS: dict[str, tuple[str, timedelta]] = {
+    "reconcile_counts": ("standwith.signing.tasks.reconcile_counts", timedelta(minutes=10)),
+    "purge_network_digests": ("standwith.signing.tasks.purge_network_digests", timedelta(hours=1)),
+    "purge_old_sent_records": ("standwith.outreach.tasks.purge_old_sent_records", timedelta(hours=6)),
+}
+# A task still marked running after this long lost its worker (killed, or
+# its machine died); every task here is idempotent, so it is run again.
+STALLED_AFTER = timedelta(minutes=15)
+
+_known: set[str] = set()
+
+
+def tick(now: datetime | None = None) -> list[str]:
+    """Enqueue the jobs that are due; returns their names."""
+    now = now or timezone.now()
+    if _known != set(JOBS):
+        ScheduledJob.objects.bulk_create(
+            [ScheduledJob(name=name, next_run_at=now) for name in JOBS], ignore_conflicts=True
+        )
+        _known.update(JOBS)
+    enqueued = []
+    for name, (task_path, every) in JOBS.items():
+        with transaction.atomic():
+            if ScheduledJob.objects.filter(name=name, next_run_at__lte=now).update(next_run_at=now + every):
+                import_string(task_path).enqueue()
+                enqueued.append(name)
+    requeue_stalled(now)
+    return enqueued
+
+
+def requeue_stalled(now: datetime) -> int:
+    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - STALLED_AFTER).update(
+        status=TaskResultStatus.READY, started_at=None
+    )

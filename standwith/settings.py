@@ -1,0 +1,248 @@
+"""standwith settings: one module, everything from the environment.
+
+Every variable is documented in README.md. The embedded default (no
+variables set) is SQLite in WAL mode under var/, the database as task queue,
+a local-memory cache and mail written to var/mail/.
+"""
+
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from standwith.env import env_bool, env_int, env_key, env_list, env_str
+
+_T = TypeVar("_T", str, bytes)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("STANDWITH_DATA_DIR") or BASE_DIR / "var")
+
+DEBUG = env_bool("DEBUG", False)
+
+# Secrets. The development fallbacks exist only so that a developer can run
+# with DEBUG=1 and nothing else; with DEBUG off they are refused outright.
+_DEV_SECRET_KEY = "insecure-development-secret-key-do-not-use-in-production"  # noqa: S105
+_DEV_MASTER_KEY = b"insecure-dev-master-key-32-bytes"
+_DEV_DIGEST_KEY = b"insecure-dev-digest-key-32-bytes"
+
+
+def _secret(value: _T | None, development: _T, name: str) -> _T:
+    if DEBUG:
+        return value or development
+    if not value or value == development:
+        raise ImproperlyConfigured(f"{name} is missing or the development default; see `standwith genkeys`.")
+    return value
+
+
+SECRET_KEY: str = _secret(env_str("SECRET_KEY"), _DEV_SECRET_KEY, "SECRET_KEY")
+MASTER_KEY: bytes = _secret(env_key("STANDWITH_MASTER_KEY"), _DEV_MASTER_KEY, "STANDWITH_MASTER_KEY")
+DIGEST_KEY: bytes = _secret(env_key("STANDWITH_DIGEST_KEY"), _DEV_DIGEST_KEY, "STANDWITH_DIGEST_KEY")
+if not DEBUG and len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
+if MASTER_KEY == DIGEST_KEY:
+    raise ImproperlyConfigured("STANDWITH_MASTER_KEY and STANDWITH_DIGEST_KEY must differ.")
+
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+SITE_URL = env_str("STANDWITH_SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.hostname:
+    raise ImproperlyConfigured(f"STANDWITH_SITE_URL must be an http(s) URL; got {SITE_URL!r}")
+SITE_ORIGIN = f"{_site.scheme}://{_site.netloc}"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+if _site.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site.hostname)
+
+# Other sites allowed to post the sign form (partner embeds), as origins.
+EMBED_ORIGINS = env_list("STANDWITH_EMBED_ORIGINS")
+
+# Behind a proxy: which peers are trusted to say who the client is, and how.
+TRUSTED_PROXIES = env_list("STANDWITH_TRUSTED_PROXIES")
+CLIENT_IP_HEADER = env_str("STANDWITH_CLIENT_IP_HEADER", "X-Forwarded-For")
+if env_str("STANDWITH_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + env_str("STANDWITH_PROXY_SSL_HEADER").upper().replace("-", "_"),
+        "https",
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_countries",
+    "django_tasks",
+    "django_tasks_db",
+    "standwith",
+    "standwith.campaigns",
+    "standwith.signing",
+    "standwith.outreach",
+    "standwith.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "standwith.middleware.security_headers",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "standwith.urls"
+WSGI_APPLICATION = "standwith.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under var/ unless DATABASE_URL names another.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "standwith.sqlite3"),
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write
+    # lock up front so two writers queue on busy_timeout instead of failing
+    # with "database is locked" when a read transaction tries to upgrade.
+    _sqlite_options: dict[str, Any] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["OPTIONS"] = _sqlite_options
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache: Redis in production, local memory in the embedded default.
+REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("STANDWITH_CACHE_PREFIX", "sw"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+# Mail: EMAIL_URL as smtp://user:password@host:587 (STARTTLS when the port
+# is 587 or ?tls=1), smtps://... (implicit TLS), or file:///path. Unset: one
+# .eml file per message under var/mail/.
+EMAIL_URL = env_str("EMAIL_URL")
+_mail = urlsplit(EMAIL_URL)
+if not EMAIL_URL:
+    EMAIL_BACKEND = "standwith.outreach.mailfiles.MessageFileBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+elif _mail.scheme == "file":
+    EMAIL_BACKEND = "standwith.outreach.mailfiles.MessageFileBackend"
+    EMAIL_FILE_PATH = Path(unquote(_mail.path))
+elif _mail.scheme in {"smtp", "smtps"}:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = not EMAIL_USE_SSL and (EMAIL_PORT == 587 or "tls=1" in _mail.query)
+    EMAIL_TIMEOUT = 20
+else:
+    raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps:// or file://; got {EMAIL_URL!r}")
+DEFAULT_FROM_EMAIL = env_str("STANDWITH_FROM_EMAIL", "standwith <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("de", _("German")),
+]
+LOCALE_PATHS = [BASE_DIR / "standwith" / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Static files are served straight from the apps' folders by whitenoise;
+# there are few of them and this spares a collectstatic step on every deploy.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_MAX_AGE = 3600
+
+# Requests: bodies stay small; a sign form is well under a kilobyte.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = _site.scheme == "https"
+CSRF_COOKIE_SECURE = _site.scheme == "https"
+CSRF_TRUSTED_ORIGINS = [SITE_ORIGIN]
+SESSION_COOKIE_AGE = 8 * 3600
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Product rules.
+CONFIRM_TOKEN_MAX_AGE_DAYS = env_int("STANDWITH_CONFIRM_DAYS", 30, minimum=1, maximum=365)
+IP_DIGEST_RETENTION_DAYS = env_int("STANDWITH_IP_RETENTION_DAYS", 30, minimum=1, maximum=365)
+COUNT_SLOTS = 16
+# How long anonymous pages and counts may be served from cache, in seconds;
+# short enough that the public count is visible within 2 seconds.
+PUBLIC_CACHE_SECONDS = env_int("STANDWITH_PUBLIC_CACHE_SECONDS", 1, minimum=0, maximum=2)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,83 @@
+"""The public count: slot rows summed on read, cached for a second.
+
+A confirmation adds one to a random slot of its petition, so concurrent
+confirmations mostly touch different rows instead of queueing on one (the
+per-signature +1 on a single row is what serialised the UK site in 2019).
+Nothing on a request path counts signatures; `reconcile` does, in the
+background, and records any drift it corrects.
+"""
+
+import random
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Sum
+
+from standwith.signing.models import CountCorrection, CountSlot, Signature
+
+
+def _cache_key(petition_id: int) -> str:
+    return f"count:{petition_id}"
+
+
+def ensure_slots(petition_id: int) -> None:
+    CountSlot.objects.bulk_create(
+        [CountSlot(petition_id=petition_id, slot=n) for n in range(settings.COUNT_SLOTS)],
+        ignore_conflicts=True,
+    )
+
+
+def add(petition_id: int, delta: int) -> None:
+    """Change the count; call inside the transaction that changes the signatures."""
+    slot = random.randrange(settings.COUNT_SLOTS)
+    updated = CountSlot.objects.filter(petition_id=petition_id, slot=slot).update(count=F("count") + delta)
+    if not updated:
+        raise CountSlot.DoesNotExist(f"petition {petition_id} has no count slots; call ensure_slots first")
+
+
+def stored_count(petition_id: int) -> int:
+    total = CountSlot.objects.filter(petition_id=petition_id).aggregate(total=Sum("count"))["total"]
+    return int(total or 0)
+
+
+def public_count(petition_id: int) -> int:
+    count = cache.get(_cache_key(petition_id))
+    if count is None:
+        count = stored_count(petition_id)
+        cache.set(_cache_key(petition_id), count, settings.PUBLIC_CACHE_SECONDS)
+    return int(count)
+
+
+def public_counts(petition_ids: list[int]) -> dict[int, int]:
+    keys = {_cache_key(pid): pid for pid in petition_ids}
+    found = {keys[key]: int(value) for key, value in cache.get_many(list(keys)).items()}
+    missing = [pid for pid in petition_ids if pid not in found]
+    if missing:
+        rows = CountSlot.objects.filter(petition_id__in=missing).values("petition_id").annotate(total=Sum("count"))
+        fresh = dict.fromkeys(missing, 0) | {row["petition_id"]: int(row["total"]) for row in rows}
+        cache.set_many({_cache_key(pid): n for pid, n in fresh.items()}, settings.PUBLIC_CACHE_SECONDS)
+        found |= fresh
+    return found
+
+
+def reconcile(petition_id: int) -> CountCorrection | None:
+    """Recount a petition's valid signatures and correct the counter to match.
+
+    The slots are locked before counting, so a confirmation either finished
+    before the recount (and is in both numbers) or waits and lands after the
+    correction (and is in neither): the correction never races one away.
+    """
+    ensure_slots(petition_id)
+    with transaction.atomic():
+        slots = list(CountSlot.objects.select_for_update().filter(petition_id=petition_id).order_by("slot"))
+        counter_said = sum(slot.count for slot in slots)
+        signatures_say = Signature.objects.filter(petition_id=petition_id, state=Signature.State.VALIDATED).count()
+        if counter_said == signatures_say:
+            return None
+        CountSlot.objects.filter(pk=slots[0].pk).update(count=F("count") + (signatures_say - counter_said))
+        correction = CountCorrection.objects.create(
+            petition_id=petition_id, counter_said=counter_said, signatures_say=signatures_say
+        )
+    cache.delete(_cache_key(petition_id))
+    return correction

@@ -1,0 +1,86 @@
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from standwith.signing.emails import MAX_LENGTH as EMAIL_MAX_LENGTH
+from standwith.signing.emails import Address, InvalidEmail, parse_address
+
+NAME_MAX_LENGTH = 100
+_SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Zero-width joiners belong inside emoji sequences and Persian and Indic words.
+_JOINERS = {"\u200c", "\u200d"}
+_POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}[A-Za-z0-9]?$")
+
+
+def clean_person_name(raw: str) -> str:
+    """A name as people write it, in any script, with invisible tricks removed."""
+    name = unicodedata.normalize("NFC", raw)
+    if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"} and ch not in _JOINERS for ch in name):
+        raise forms.ValidationError(_("Your name contains characters that cannot be shown."), code="invisible")
+    name = " ".join(name.split())
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        raise forms.ValidationError(_("Please write your name with letters."), code="no_letters")
+    if len(name) > NAME_MAX_LENGTH:
+        raise forms.ValidationError(
+            _("Please keep your name under %(max)d characters.") % {"max": NAME_MAX_LENGTH}, code="too_long"
+        )
+    return name
+
+
+class SignForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=NAME_MAX_LENGTH * 4, strip=False)
+    email = forms.CharField(label=_("Email address"), max_length=EMAIL_MAX_LENGTH)
+    country = forms.ChoiceField(label=_("Country"))
+    postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=16)
+    consent_campaign_updates = forms.BooleanField(label=_("Email me updates about this campaign"), required=False)
+    consent_org_updates = forms.BooleanField(
+        label=_("Email me about other campaigns of the organisation running this petition"), required=False
+    )
+    show_name_publicly = forms.BooleanField(label=_("Show my name publicly among the signers"), required=False)
+    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    ref = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Built per form, so the country names are in the active language.
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", _("Choose your country")), *list(countries)]
+        for name, autocomplete in {
+            "name": "name",
+            "email": "email",
+            "country": "country",
+            "postcode": "postal-code",
+        }.items():
+            self.fields[name].widget.attrs["autocomplete"] = autocomplete
+        self.fields["email"].widget.input_type = "email"
+
+    def clean_name(self) -> str:
+        return clean_person_name(self.cleaned_data["name"])
+
+    def clean_email(self) -> Address:
+        try:
+            return parse_address(self.cleaned_data["email"])
+        except InvalidEmail:
+            raise forms.ValidationError(
+                _("Please check your email address; it should look like name@example.org."), code="invalid"
+            ) from None
+
+    def clean_postcode(self) -> str:
+        postcode = " ".join(self.cleaned_data["postcode"].split()).upper()
+        if postcode and not _POSTCODE.match(postcode):
+            raise forms.ValidationError(_("A postcode has only letters, digits, spaces and dashes."), code="invalid")
+        return postcode
+
+    def clean_source(self) -> str:
+        # A campaign's tracking code; anything else is dropped, not refused,
+        # since a signer did not type it.
+        source = self.cleaned_data["source"].strip()
+        return source if _SOURCE.match(source) else ""
+
+    def clean_ref(self) -> str:
+        return (urlsplit(self.cleaned_data["ref"].strip()).hostname or "")[:253]

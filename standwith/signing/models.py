@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+from standwith.campaigns.models import Petition
+
+# Lets the database itself check a digest's length (`email_digest__length`).
+models.BinaryField.register_lookup(Length)
+
+
+class PetitionKey(models.Model):
+    """A petition's data key, wrapped (encrypted) by the master key.
+
+    Personal data of a petition's signers is encrypted under this key alone,
+    so erasing this row makes every copy of that data unreadable, backups
+    included, once the master key is gone or rotated.
+    """
+
+    petition = models.OneToOneField(Petition, on_delete=models.CASCADE, related_name="data_key")
+    master_key_id = models.CharField(max_length=16)
+    wrapped_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SignatureState(models.TextChoices):
+    PENDING = "pending", _("Waiting for confirmation")
+    VALIDATED = "validated", _("Confirmed")
+    INVALIDATED = "invalidated", _("Invalidated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Signature(models.Model):
+    State = SignatureState
+
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures")
+    # Keyed HMAC of the normalised address and the petition: finds a repeat
+    # without storing the address in the clear, and links nobody across petitions.
+    email_digest = models.BinaryField(max_length=32)
+    email_encrypted = models.BinaryField()
+    name_encrypted = models.BinaryField()
+    postcode_encrypted = models.BinaryField(null=True)
+    country = models.CharField(max_length=2)
+    language = models.CharField(max_length=10)
+    consent_campaign_updates = models.BooleanField(default=False)
+    consent_org_updates = models.BooleanField(default=False)
+    show_name_publicly = models.BooleanField(default=False)
+    source = models.CharField(max_length=64, blank=True)
+    referrer_host = models.CharField(max_length=253, blank=True)
+    state = models.CharField(max_length=12, choices=SignatureState.choices, default=SignatureState.PENDING)
+    # Keyed digest of the client's /24 or /48 network, for fraud analysis;
+    # cleared after IP_DIGEST_RETENTION_DAYS.
+    network_digest = models.BinaryField(max_length=16, null=True)
+    created_at = models.DateTimeField()
+    validated_at = models.DateTimeField(null=True)
+    # When the signer proved the address is theirs; on `none` petitions this
+    # can come after validated_at, and only confirmed addresses get updates.
+    confirmed_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+    # When the signer was last mailed because they signed again; bounds how
+    # often a repeat signature can make us mail someone's inbox.
+    reminded_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "email_digest"], name="signature_one_per_inbox"),
+            models.CheckConstraint(condition=Q(state__in=SignatureState.values), name="signature_state_valid"),
+            models.CheckConstraint(condition=Q(email_digest__length=32), name="signature_digest_is_32_bytes"),
+            models.CheckConstraint(
+                condition=~Q(state="validated") | Q(validated_at__isnull=False),
+                name="signature_validated_has_time",
+            ),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="signature_country_code"),
+        ]
+        indexes = [
+            models.Index(fields=["petition", "state"]),
+            models.Index(fields=["petition", "created_at"]),
+        ]
+
+
+class CountSlot(models.Model):
+    """One of a petition's counter rows; the public count is their sum.
+
+    Confirmations add to a random slot, so a viral petition's counter is not
+    one hot row that every confirmation must queue on.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="count_slots")
+    slot = models.PositiveSmallIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "slot"], name="countslot_unique"),
+            models.CheckConstraint(condition=Q(slot__lt=settings.COUNT_SLOTS), name="countslot_in_range"),
+        ]
+
+
+class CountCorrection(models.Model):
+    """A drift between the counter and the signatures, found and corrected."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="count_corrections")
+    counter_said = models.BigIntegerField()
+    signatures_say = models.BigIntegerField()
+    corrected_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def delta(self) -> int:
+        return self.signatures_say - self.counter_said

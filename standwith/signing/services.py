@@ -1,0 +1,134 @@
+"""Signing and confirming: the one write path for the web form, the API and tests."""
+
+import enum
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from standwith.campaigns.models import Petition
+from standwith.campaigns.services import takes_signatures
+from standwith.signing import counting, crypto, digests
+from standwith.signing.emails import Address
+from standwith.signing.models import Signature
+
+# A repeat signature mails the signer again at most this often, so nobody can
+# fill a stranger's inbox by signing with their address over and over.
+REMINDER_INTERVAL = timedelta(minutes=10)
+
+
+class PetitionNotOpen(Exception):
+    def __init__(self, petition: Petition) -> None:
+        super().__init__(f"petition {petition.slug} is {petition.state}")
+        self.petition = petition
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    email: Address
+    country: str
+    postcode: str = ""
+    consent_campaign_updates: bool = False
+    consent_org_updates: bool = False
+    show_name_publicly: bool = False
+    language: str = "en"
+    source: str = ""
+    referrer_host: str = ""
+    client_ip: str | None = None
+
+
+def sign(petition: Petition, signer: Signer) -> None:
+    """Record a signature and queue its email, or mail a repeat signer.
+
+    Returns nothing on purpose: callers must answer a first and a repeat
+    signature alike, so that no one can learn whether an address has signed.
+    """
+    if not takes_signatures(petition):
+        raise PetitionNotOpen(petition)
+    now = timezone.now()
+    counts_at_once = petition.verification == Petition.Verification.NONE
+    digest = digests.email_digest(petition.pk, signer.email.canonical)
+    signature = Signature(
+        petition_id=petition.pk,
+        email_digest=digest,
+        email_encrypted=crypto.encrypt(petition.pk, "email", signer.email.deliverable),
+        name_encrypted=crypto.encrypt(petition.pk, "name", signer.name),
+        postcode_encrypted=crypto.encrypt(petition.pk, "postcode", signer.postcode) if signer.postcode else None,
+        country=signer.country,
+        language=signer.language,
+        consent_campaign_updates=signer.consent_campaign_updates,
+        consent_org_updates=signer.consent_org_updates,
+        show_name_publicly=signer.show_name_publicly,
+        source=signer.source,
+        referrer_host=signer.referrer_host,
+        network_digest=digests.network_digest(signer.client_ip) if signer.client_ip else None,
+        state=Signature.State.VALIDATED if counts_at_once else Signature.State.PENDING,
+        created_at=now,
+        validated_at=now if counts_at_once else None,
+    )
+    try:
+        with transaction.atomic():
+            signature.save(force_insert=True)
+            if counts_at_once:
+                counting.add(petition.pk, 1)
+            _queue_mail(signature.pk, "signed")
+    except IntegrityError:
+        if not _signed_again(petition, digest, now):
+            raise
+
+
+def _signed_again(petition: Petition, digest: bytes, now: datetime) -> bool:
+    """Mail a repeat signer (at most every REMINDER_INTERVAL); False if there is no earlier signature."""
+    with transaction.atomic():
+        earlier = (
+            Signature.objects.filter(petition_id=petition.pk, email_digest=digest).values_list("pk", flat=True).first()
+        )
+        if earlier is None:
+            return False
+        due = Signature.objects.filter(
+            Q(reminded_at__isnull=True) | Q(reminded_at__lt=timezone.now() - REMINDER_INTERVAL),
+            pk=earlier,
+            state__in=[Signature.State.PENDING, Signature.State.VALIDATED],
+        ).update(reminded_at=now)
+        if due:
+            _queue_mail(earlier, "signed_again")
+    return True
+
+
+def _queue_mail(signature_id: int, kind: str) -> None:
+    from standwith.signing.tasks import send_signature_mail
+
+    send_signature_mail.enqueue(signature_id, kind, uuid.uuid4().hex)
+
+
+class Confirmation(enum.Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    UNAVAILABLE = "unavailable"  # withdrawn, invalidated or erased
+
+
+def confirm(petition: Petition, signature_id: int) -> Confirmation:
+    """Confirm a signer's address; on an `email` petition this makes the signature count."""
+    if not takes_signatures(petition):
+        raise PetitionNotOpen(petition)
+    now = timezone.now()
+    with transaction.atomic():
+        mine = Signature.objects.filter(pk=signature_id, petition_id=petition.pk)
+        if petition.verification == Petition.Verification.EMAIL:
+            confirmed = mine.filter(state=Signature.State.PENDING).update(
+                state=Signature.State.VALIDATED, validated_at=now, confirmed_at=now
+            )
+            if confirmed:
+                counting.add(petition.pk, 1)
+        else:
+            confirmed = mine.filter(state=Signature.State.VALIDATED, confirmed_at__isnull=True).update(confirmed_at=now)
+        if confirmed:
+            return Confirmation.CONFIRMED
+        state = mine.values_list("state", flat=True).first()
+    if state == Signature.State.VALIDATED:
+        return Confirmation.ALREADY_CONFIRMED
+    return Confirmation.UNAVAILABLE

@@ -1,0 +1,51 @@
+import smtplib
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from standwith.campaigns.models import Petition
+from standwith.outreach.services import send_once
+from standwith.signing import counting
+from standwith.signing.mails import signature_mail
+from standwith.signing.models import Signature
+
+MAX_ATTEMPTS = 12
+
+
+@task()
+def send_signature_mail(signature_id: int, kind: str, mail_id: str, attempt: int = 1) -> str:
+    signature = Signature.objects.select_related("petition").filter(pk=signature_id).first()
+    if signature is None:
+        return "signature gone"
+    message = signature_mail(signature, kind)
+    if message is None:
+        return "nothing to send"
+    try:
+        sent = send_once(f"signature:{mail_id}", message)
+    except smtplib.SMTPRecipientsRefused:
+        return "recipient refused"
+    except (smtplib.SMTPException, OSError) as error:
+        # The mail server is down or busy: try again later, backing off up to
+        # six hours, so an outage delays confirmations but loses none.
+        if attempt >= MAX_ATTEMPTS:
+            raise
+        delay = timedelta(seconds=min(30 * 2**attempt, 6 * 3600))
+        send_signature_mail.using(run_after=timezone.now() + delay).enqueue(signature_id, kind, mail_id, attempt + 1)
+        return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
+    return "sent" if sent else "sent before"
+
+
+@task()
+def reconcile_counts() -> int:
+    """Recount every petition that can still change; returns how many were corrected."""
+    recent = timezone.now() - timedelta(days=7)
+    petitions = Petition.objects.filter(state=Petition.State.OPEN) | Petition.objects.filter(updated_at__gte=recent)
+    return sum(1 for pk in petitions.values_list("pk", flat=True).distinct() if counting.reconcile(pk))
+
+
+@task()
+def purge_network_digests() -> int:
+    cutoff = timezone.now() - timedelta(days=settings.IP_DIGEST_RETENTION_DAYS)
+    return Signature.objects.filter(created_at__lt=cutoff, network_digest__isnull=False).update(network_digest=None)

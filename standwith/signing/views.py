@@ -1,0 +1,131 @@
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render, resolve_url
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from standwith.campaigns.models import Petition
+from standwith.campaigns.views import petition_context, petition_or_404
+from standwith.shield.network import client_ip
+from standwith.shield.origin import comes_from_allowed_origin
+from standwith.signing import services
+from standwith.signing.forms import SignForm
+from standwith.signing.tokens import BadToken, ExpiredToken, read_confirm_token
+
+
+def see_other(view: str, **kwargs: str) -> HttpResponse:
+    """303: the browser follows with a GET, so a reload never posts the form again."""
+    response = HttpResponse(status=303)
+    response["Location"] = resolve_url(view, **kwargs)
+    return response
+
+
+def notice(
+    request: HttpRequest, status: int, title: str, message: str, petition: Petition | None = None
+) -> HttpResponse:
+    return render(request, "notice.html", {"title": title, "message": message, "petition": petition}, status=status)
+
+
+def closed_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
+    return notice(
+        request,
+        409,
+        _("This petition is closed"),
+        _("This petition no longer takes signatures. Thank you for wanting to support it."),
+        petition,
+    )
+
+
+# The form carries no CSRF token (the page is the same for everyone so it can
+# be cached); cross-site posts are refused by the Origin check instead.
+@csrf_exempt
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    petition = petition_or_404(slug)
+    if not comes_from_allowed_origin(request):
+        return notice(
+            request,
+            403,
+            _("Please sign on the petition page"),
+            _("We could not tell where this form was sent from. Please open the petition page and sign there."),
+            petition,
+        )
+    try:
+        form = SignForm(request.POST)
+        valid = form.is_valid()
+    except RequestDataTooBig:
+        return notice(
+            request,
+            413,
+            _("Too much text"),
+            _("What you sent is far longer than a signature. Please go back and check the form."),
+            petition,
+        )
+    if not valid:
+        return render(request, "campaigns/petition.html", petition_context(petition, form), status=400)
+    data = form.cleaned_data
+    signer = services.Signer(
+        name=data["name"],
+        email=data["email"],
+        country=data["country"],
+        postcode=data["postcode"],
+        consent_campaign_updates=data["consent_campaign_updates"],
+        consent_org_updates=data["consent_org_updates"],
+        show_name_publicly=data["show_name_publicly"],
+        language=get_language(),
+        source=data["source"],
+        referrer_host=data["ref"],
+        client_ip=client_ip(request),
+    )
+    try:
+        services.sign(petition, signer)
+    except services.PetitionNotOpen:
+        return closed_notice(request, petition)
+    return see_other("check_email", slug=petition.slug)
+
+
+@csrf_exempt  # the signed token in the URL is what authorises the confirmation
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    petition = petition_or_404(slug)
+    try:
+        petition_id, signature_id = read_confirm_token(token)
+    except ExpiredToken:
+        return notice(
+            request,
+            410,
+            _("This link has expired"),
+            _("Confirmation links work for a limited time. Sign the petition again and we will send you a new one."),
+            petition,
+        )
+    except BadToken:
+        petition_id = None
+    if petition_id != petition.pk:
+        return notice(
+            request,
+            400,
+            _("This link is not valid"),
+            _("Please open the link exactly as it is in the email we sent you, or sign again to get a new one."),
+            petition,
+        )
+    if request.method != "POST":
+        # Mail scanners open links before people do: only the button confirms.
+        response = render(request, "signing/confirm.html", {"petition": petition, "token": token})
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    try:
+        outcome = services.confirm(petition, signature_id)
+    except services.PetitionNotOpen:
+        return closed_notice(request, petition)
+    if outcome is services.Confirmation.UNAVAILABLE:
+        return notice(
+            request,
+            404,
+            _("This signature is no longer here"),
+            _("It was withdrawn or removed. You are welcome to sign again."),
+            petition,
+        )
+    return see_other("thanks", slug=petition.slug)

@@ -1,0 +1,30 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import path
+
+from standwith import errors
+from standwith.api import views as api
+from standwith.campaigns import views as campaigns
+from standwith.signing import views as signing
+
+urlpatterns = [
+    path("api/v1/petitions/<slug:slug>", api.petition_detail, name="api_petition"),
+    path("admin/", admin.site.urls),
+]
+
+# Pages carry their language in the path (/ru/p/...): one URL, one language,
+# so a cached page is right for everyone who asks for that URL.
+urlpatterns += i18n_patterns(
+    path("", campaigns.home, name="home"),
+    path("p/<slug:slug>/", campaigns.petition_page, name="petition"),
+    path("p/<slug:slug>/sign", signing.sign, name="sign"),
+    path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),
+    path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
+    path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
+    prefix_default_language=False,
+)
+
+handler400 = errors.bad_request
+handler403 = errors.forbidden
+handler404 = errors.not_found
+handler500 = errors.server_error
