@@ -1,15 +1,20 @@
 """Named fixtures shared by every app's tests."""
 
+import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.management.commands.db_worker import Worker
 
 from standwith.campaigns.models import Organization, Petition, Target
@@ -106,3 +111,59 @@ def parse_mail(raw: bytes) -> EmailMessage:
 
 def mail_text(message: mail.EmailMessage) -> str:
     return str(message.body)
+
+
+_TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+@contextmanager
+def data_statements() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, less transaction control.
+
+    Tests run inside a transaction, so the code's own transactions show up
+    as savepoints here, where production has BEGIN and COMMIT; those are
+    left out so a pinned count means the same in both.
+    """
+    statements: list[str] = []
+    with CaptureQueriesContext(connection) as context:
+        yield statements
+    statements.extend(q["sql"] for q in context.captured_queries if not q["sql"].startswith(_TRANSACTION_CONTROL))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it is sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], EmailMessage]] = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parse_mail(envelope.original_content)))
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[SmtpSink]:
+    """Send the site's mail over SMTP to a local sink, as production sends it to a relay."""
+    sink = SmtpSink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield sink
+    controller.stop()

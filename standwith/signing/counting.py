@@ -13,8 +13,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Sum
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
+from standwith.campaigns.models import Petition
 from standwith.signing.models import CountCorrection, CountSlot, Signature
+
+
+@receiver(post_save, sender=Petition)
+def _make_slots_for_new_petition(sender: type[Petition], instance: Petition, created: bool, **kwargs: object) -> None:
+    if created:
+        ensure_slots(instance.pk)
 
 
 def _cache_key(petition_id: int) -> str:
@@ -30,10 +39,12 @@ def ensure_slots(petition_id: int) -> None:
 
 def add(petition_id: int, delta: int) -> None:
     """Change the count; call inside the transaction that changes the signatures."""
-    slot = random.randrange(settings.COUNT_SLOTS)
-    updated = CountSlot.objects.filter(petition_id=petition_id, slot=slot).update(count=F("count") + delta)
-    if not updated:
-        raise CountSlot.DoesNotExist(f"petition {petition_id} has no count slots; call ensure_slots first")
+    slot = CountSlot.objects.filter(petition_id=petition_id, slot=random.randrange(settings.COUNT_SLOTS))
+    if not slot.update(count=F("count") + delta):
+        # Slots are made with the petition; this covers one made before that.
+        # ON CONFLICT DO NOTHING cannot abort the surrounding transaction.
+        ensure_slots(petition_id)
+        slot.update(count=F("count") + delta)
 
 
 def stored_count(petition_id: int) -> int:

@@ -50,7 +50,7 @@ def _key_context(petition_id: int) -> bytes:
     return f"standwith/petition-key/{petition_id}".encode()
 
 
-def data_key(petition_id: int) -> AESGCM:
+def data_key(petition_id: int, *, create: bool = True) -> AESGCM:
     """The petition's data key, created on first use and kept in memory."""
     key = _keys.get(petition_id)
     if key is not None:
@@ -58,6 +58,8 @@ def data_key(petition_id: int) -> AESGCM:
     with _keys_lock:
         record = PetitionKey.objects.filter(petition_id=petition_id).first()
         if record is None:
+            if not create:
+                raise UndecryptableError(f"petition {petition_id} has no data key (erased?)")
             record = _create_key(petition_id)
         if record.master_key_id != master_key_id():
             raise UndecryptableError(f"petition {petition_id}'s key is wrapped by another master key")
@@ -89,4 +91,4 @@ def encrypt(petition_id: int, field: str, value: str) -> bytes:
 
 
 def decrypt(petition_id: int, field: str, sealed: bytes | memoryview) -> str:
-    return _open(data_key(petition_id), sealed, f"{petition_id}/{field}".encode()).decode()
+    return _open(data_key(petition_id, create=False), sealed, f"{petition_id}/{field}".encode()).decode()

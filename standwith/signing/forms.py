@@ -22,6 +22,8 @@ def clean_person_name(raw: str) -> str:
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"} and ch not in _JOINERS for ch in name):
         raise forms.ValidationError(_("Your name contains characters that cannot be shown."), code="invisible")
     name = " ".join(name.split())
+    if not name:
+        raise forms.ValidationError(forms.Field.default_error_messages["required"], code="required")
     if not any(unicodedata.category(ch).startswith("L") for ch in name):
         raise forms.ValidationError(_("Please write your name with letters."), code="no_letters")
     if len(name) > NAME_MAX_LENGTH:
