@@ -83,8 +83,12 @@ def sign(client: Client) -> Any:
 
 
 @pytest.fixture
-def run_tasks(db: None) -> Any:
+def run_tasks(db: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run every queued task that is due, as the worker would, and return how many ran."""
+    # The worker drops stale connections between tasks; inside a test's
+    # transaction that would close the test's own connection (Django's test
+    # cases unhook the same function from request signals for this reason).
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
     def run() -> int:
         worker = Worker(
