@@ -21,7 +21,7 @@ the Chechen authorities, who took them back to Chechnya and opened an
 investigation against them for "aiding terrorism". Three days passed between
 their detention and the opening of that investigation.
 
-> "Salekh Magamadov and Ismail Isayev are in grave danger in Chechnya."
+> "Salekh Magamadov and Ismail Isayev are in grave danger in Chechnya."\\
 > — Marc Behrendt, Freedom House
 
 ## What we ask
@@ -37,7 +37,7 @@ Blinken to live up to that promise:
   Court of Human Rights has ruled.
 
 > "This is an illegal arrest that puts these two young men in grave and
-> immediate danger of further torture and even death."
+> immediate danger of further torture and even death."\\
 > — Mathias Wasik, All Out
 """
 

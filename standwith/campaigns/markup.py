@@ -6,7 +6,9 @@ import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+    ["replacements", "smartquotes"]
+)
 
 _TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h2", "h3", "h4", "code", "pre", "hr"}
 

@@ -25,7 +25,7 @@ class Target(models.Model):
     country = CountryField(blank=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["pk"]  # in the order staff added them: the most senior first, as a letter would
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"

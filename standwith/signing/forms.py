@@ -23,7 +23,7 @@ def clean_person_name(raw: str) -> str:
         raise forms.ValidationError(_("Your name contains characters that cannot be shown."), code="invisible")
     name = " ".join(name.split())
     if not name:
-        raise forms.ValidationError(forms.Field.default_error_messages["required"], code="required")
+        raise forms.ValidationError(_("Please tell us your name."), code="required")
     if not any(unicodedata.category(ch).startswith("L") for ch in name):
         raise forms.ValidationError(_("Please write your name with letters."), code="no_letters")
     if len(name) > NAME_MAX_LENGTH:
@@ -34,9 +34,24 @@ def clean_person_name(raw: str) -> str:
 
 
 class SignForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=NAME_MAX_LENGTH * 4, strip=False)
-    email = forms.CharField(label=_("Email address"), max_length=EMAIL_MAX_LENGTH)
-    country = forms.ChoiceField(label=_("Country"))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=NAME_MAX_LENGTH * 4,
+        strip=False,
+        error_messages={"required": _("Please tell us your name.")},
+    )
+    email = forms.CharField(
+        label=_("Email address"),
+        max_length=EMAIL_MAX_LENGTH,
+        error_messages={"required": _("Please enter your email address.")},
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        error_messages={
+            "required": _("Please choose your country."),
+            "invalid_choice": _("Please choose your country from the list."),
+        },
+    )
     postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=16)
     consent_campaign_updates = forms.BooleanField(label=_("Email me updates about this campaign"), required=False)
     consent_org_updates = forms.BooleanField(

@@ -17,6 +17,6 @@ def test_it_runs_on_the_database_the_environment_names():
 
 def test_it_uses_the_cache_the_environment_names():
     backend = type(caches["default"]).__name__
-    assert backend == ("RedisCache" if os.environ.get("REDIS_URL") else "LocMemCache")
+    assert backend == ("ResilientRedisCache" if os.environ.get("REDIS_URL") else "LocMemCache")
     cache.set("stack-check", "Салех", 5)
     assert cache.get("stack-check") == "Салех"

@@ -28,7 +28,8 @@ def test_it_lists_every_missing_field(sign, petition):
     assert response.status_code == 400
     page = response.content.decode()
     assert "Please check the form" in page
-    assert page.count("This field is required.") == 6  # each listed in the summary and beside its field
+    for message in ["Please tell us your name.", "Please enter your email address.", "Please choose your country."]:
+        assert page.count(message) == 2  # in the summary at the top and beside its field
 
 
 def test_it_keeps_what_the_signer_typed_when_something_is_wrong(sign, petition):
@@ -72,7 +73,7 @@ def test_it_refuses_an_email_address_longer_than_any_can_be(sign, petition):
         ("x" * 101, "under 100 characters"),
         ("🌈🌈🌈", "with letters"),
         ("12345", "with letters"),
-        ("   ", "This field is required."),
+        ("   ", "Please tell us your name."),
         ("Ada\u202eecalevol", "cannot be shown"),  # right-to-left override: hides what the name says
         ("Ada\x00Lovelace", "Null characters are not allowed."),
         ("Ada\x07", "cannot be shown"),
@@ -87,7 +88,10 @@ def test_it_refuses_a_name_that_is_not_a_name(sign, petition, name, message):
 
 @pytest.mark.parametrize("country", ["XX", "gb", "GBR", "<b>", ""])
 def test_it_refuses_an_unknown_country(sign, petition, country):
-    assert sign(petition, country=country).status_code == 400
+    response = sign(petition, country=country)
+
+    assert response.status_code == 400
+    assert "Please choose your country" in response.content.decode()
 
 
 @pytest.mark.parametrize("postcode", ["<script>", "12345678901234567", "!!"])
