@@ -7,6 +7,7 @@ enqueued once.
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -20,9 +21,6 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "purge_network_digests": ("standwith.signing.tasks.purge_network_digests", timedelta(hours=1)),
     "purge_old_sent_records": ("standwith.outreach.tasks.purge_old_sent_records", timedelta(hours=6)),
 }
-# A task still marked running after this long lost its worker (killed, or
-# its machine died); every task here is idempotent, so it is run again.
-STALLED_AFTER = timedelta(minutes=15)
 
 _known: set[str] = set()
 
@@ -46,6 +44,9 @@ def tick(now: datetime | None = None) -> list[str]:
 
 
 def requeue_stalled(now: datetime) -> int:
-    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=now - STALLED_AFTER).update(
+    """Run again a task still marked running long after it began: its worker
+    was killed or its machine died. Every task here is idempotent."""
+    stalled_since = now - timedelta(seconds=settings.TASK_STALLED_AFTER_SECONDS)
+    return DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=stalled_since).update(
         status=TaskResultStatus.READY, started_at=None
     )

@@ -234,6 +234,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Product rules.
 CONFIRM_TOKEN_MAX_AGE_DAYS = env_int("STANDWITH_CONFIRM_DAYS", 30, minimum=1, maximum=365)
 IP_DIGEST_RETENTION_DAYS = env_int("STANDWITH_IP_RETENTION_DAYS", 30, minimum=1, maximum=365)
+# A task still running after this long is taken to have lost its worker.
+TASK_STALLED_AFTER_SECONDS = env_int("STANDWITH_TASK_STALLED_SECONDS", 900, minimum=10)
 COUNT_SLOTS = 16
 # How long anonymous pages and counts may be served from cache, in seconds;
 # short enough that the public count is visible within 2 seconds.

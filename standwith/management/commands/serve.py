@@ -9,6 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+# A task worker that dies (killed, out of memory) is started again, after a
+# pause that grows if it keeps dying, so that tasks go on without anyone.
+RESTART_PAUSES = [0.5, 1, 2, 5, 10, 30]
+
 
 class Command(BaseCommand):
     help = "Serve the site (gunicorn) and run the task worker beside it; Ctrl-C stops both."
@@ -22,21 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve only; run `standwith worker` elsewhere")
 
     def handle(self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any) -> None:
-        web = [
-            sys.executable, "-m", "gunicorn", "standwith.wsgi",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--timeout", "30",
-            "--graceful-timeout", "10",
-            "--no-control-socket",
-            "--max-requests", "20000",
-            "--max-requests-jitter", "2000",
-        ]  # fmt: skip
-        children = [subprocess.Popen(web)]
-        if not no_worker:
-            children.append(subprocess.Popen([sys.executable, "-m", "standwith", "worker"]))
-        self.stdout.write(f"standwith is serving at http://{host}:{port}/ (Ctrl-C to stop)")
-
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -45,9 +34,23 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        while not stopping and all(child.poll() is None for child in children):
+
+        web = subprocess.Popen(self.gunicorn_command(host, port, workers))
+        worker = None if no_worker else self.start_worker()
+        deaths: list[float] = []
+        self.stdout.write(f"standwith is serving at http://{host}:{port}/ (Ctrl-C to stop)")
+        while not stopping and web.poll() is None:
+            if worker is not None and worker.poll() is not None:
+                now = time.monotonic()
+                deaths = [t for t in deaths if now - t < 300] + [now]
+                pause = RESTART_PAUSES[min(len(deaths), len(RESTART_PAUSES)) - 1]
+                self.stderr.write(f"task worker exited ({worker.returncode}); starting it again in {pause}s")
+                time.sleep(pause)
+                worker = self.start_worker()
             time.sleep(0.2)
-        failed = [child for child in children if child.poll() not in (None, 0)]
+
+        web_died = web.poll() is not None and not stopping
+        children = [child for child in (web, worker) if child is not None]
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -58,5 +61,22 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-        if failed and not stopping:
-            raise SystemExit(f"a process stopped unexpectedly (exit {failed[0].returncode}); stopped the rest")
+        if web_died:
+            raise SystemExit(f"the web server stopped unexpectedly (exit {web.returncode}); stopped the worker too")
+
+    @staticmethod
+    def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", "standwith.wsgi",
+            "--bind", f"{host}:{port}",
+            "--workers", str(workers),
+            "--timeout", "30",
+            "--graceful-timeout", "10",
+            "--no-control-socket",
+            "--max-requests", "20000",
+            "--max-requests-jitter", "2000",
+        ]  # fmt: skip
+
+    @staticmethod
+    def start_worker() -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "standwith", "worker"])
