@@ -51,7 +51,9 @@ pytest: $(VENV)/.installed-dev chromium
 
 test: lint typecheck pytest
 
+# The load generator comes from Debian; PostgreSQL and Redis are the machine's.
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-resolve the pins after changing dependencies in pyproject.toml.

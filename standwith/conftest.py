@@ -17,6 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.management.commands.db_worker import Worker
 
+from standwith import freshcache
 from standwith.campaigns.models import Organization, Petition, Target
 from standwith.signing import crypto
 
@@ -26,6 +27,7 @@ ORIGIN = "http://testserver"
 @pytest.fixture(autouse=True)
 def _fresh_state() -> Iterator[None]:
     cache.clear()
+    freshcache.forget_local()
     crypto.forget_keys()
     yield
     crypto.forget_keys()

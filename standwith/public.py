@@ -1,8 +1,8 @@
 """Anonymous pages: the same bytes for every visitor, so anyone can cache them.
 
-A spike is mostly people refreshing a page; served from the cache here, and
-with Cache-Control that lets nginx or a CDN serve it too, a refresh storm
-costs one render a second, not one per visitor. `stale-if-error` lets a
+A spike is mostly people refreshing a page; served from the cache here (see
+freshcache), and with Cache-Control that lets nginx or a CDN serve it too, a
+refresh storm costs about one render a second, not one per visitor. `stale-if-error` lets a
 proxy keep serving the page through a blip of the application.
 """
 
@@ -10,10 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
+
+from standwith.freshcache import fresh
 
 View = Callable[..., HttpResponse]
 
@@ -25,29 +26,32 @@ def mark_public(response: HttpResponse, max_age: int | None = None) -> HttpRespo
 
 
 def public_page(*, query: tuple[str, ...] = ()) -> Callable[[View], View]:
-    """Serve a GET from the cache, keyed by path, language and the named query parameters.
+    """Serve a GET from the two-level cache, keyed by path, language and the named query parameters.
 
     Other query parameters are not part of the key and the view must not
     read them: a flood of made-up query strings is still served from cache.
+    Only 200 and 404 answers are cached; anything else is rendered each time.
     """
 
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            if request.method not in {"GET", "HEAD"}:
-                return view(request, *args, **kwargs)
             params = "&".join(f"{name}={request.GET.get(name, '')[:64]}" for name in query)
             key = f"page:{get_language()}:{request.path}?{params}"
-            cached = cache.get(key)
-            if cached is not None:
-                status, content_type, content = cached
-                response = HttpResponse(content, status=status, content_type=content_type)
-            else:
+            uncachable: list[HttpResponse] = []
+
+            def render() -> tuple[int, str, bytes] | None:
                 response = view(request, *args, **kwargs)
                 if response.status_code in {200, 404} and not response.cookies and not response.streaming:
-                    entry = (response.status_code, response["Content-Type"], response.content)
-                    cache.set(key, entry, settings.PUBLIC_CACHE_SECONDS)
-            return mark_public(response)
+                    return response.status_code, response["Content-Type"], response.content
+                uncachable.append(response)
+                return None
+
+            entry = fresh(key, settings.PUBLIC_CACHE_SECONDS, render)
+            if entry is None:
+                return uncachable[0] if uncachable else view(request, *args, **kwargs)
+            status, content_type, content = entry
+            return mark_public(HttpResponse(content, status=status, content_type=content_type))
 
         return wrapper
 

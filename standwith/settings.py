@@ -231,6 +231,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Baseline views for `make bench` (never in production).
+BENCH_VIEWS = env_bool("STANDWITH_BENCH_VIEWS", False)
+
 # Product rules.
 CONFIRM_TOKEN_MAX_AGE_DAYS = env_int("STANDWITH_CONFIRM_DAYS", 30, minimum=1, maximum=365)
 IP_DIGEST_RETENTION_DAYS = env_int("STANDWITH_IP_RETENTION_DAYS", 30, minimum=1, maximum=365)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import path
@@ -23,6 +24,11 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
     prefix_default_language=False,
 )
+
+if settings.BENCH_VIEWS:
+    from standwith import benchviews
+
+    urlpatterns += [path("_bench/hello", benchviews.hello), path("_bench/insert", benchviews.insert)]
 
 handler400 = errors.bad_request
 handler403 = errors.forbidden

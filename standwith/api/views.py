@@ -2,23 +2,23 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
 from standwith.campaigns.services import public_petition
-from standwith.public import mark_public
+from standwith.public import public_page
 from standwith.signing import counting
 
 
 @require_safe
+@public_page()
 def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     petition = public_petition(slug)
     if petition is None:
-        response = JsonResponse({"error": "not_found", "detail": "No public petition has this slug."}, status=404)
-        return mark_public(response)
+        return JsonResponse({"error": "not_found", "detail": "No public petition has this slug."}, status=404)
     data = {
         "slug": petition.slug,
         "title": petition.title,
         "summary": petition.summary,
         "state": petition.state,
         "verification": petition.verification,
-        "signature_count": counting.public_count(petition.pk),
+        "signature_count": counting.stored_count(petition.pk),
         "goal": petition.goal,
         "deadline": petition.deadline.isoformat() if petition.deadline else None,
         "language": petition.language,
@@ -30,4 +30,4 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for t in petition.targets.all()
         ],
     }
-    return mark_public(JsonResponse(data, json_dumps_params={"ensure_ascii": False}))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})

@@ -1,17 +1,17 @@
 """Reading petitions for the public pages and the sign path."""
 
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from standwith.campaigns.models import Petition
+from standwith.freshcache import forget, fresh
 
 # States in which a petition's page is public.
 PUBLIC_STATES = {Petition.State.OPEN, Petition.State.CLOSED, Petition.State.ARCHIVED}
-# Cached copies of petitions live this long, in seconds; a save clears them
-# at once in the shared cache, other processes' memory catches up by then.
-PETITION_CACHE_SECONDS = 10
+# Cached copies of petitions stay fresh this long, in seconds; a save drops
+# them at once here and in the shared cache, other processes catch up soon after.
+PETITION_CACHE_SECONDS = 5
 
 
 def _cache_key(slug: str) -> str:
@@ -20,9 +20,8 @@ def _cache_key(slug: str) -> str:
 
 def public_petition(slug: str) -> Petition | None:
     """The petition at this slug if its page is public, from cache when possible."""
-    key = _cache_key(slug)
-    petition = cache.get(key)
-    if petition is None:
+
+    def load() -> Petition | bool:
         petition = (
             Petition.objects.select_related("organization")
             .prefetch_related("targets", "partners")
@@ -31,8 +30,10 @@ def public_petition(slug: str) -> Petition | None:
         )
         # A miss is cached too, so a flood of requests for made-up slugs
         # does not reach the database either.
-        cache.set(key, petition or False, PETITION_CACHE_SECONDS)
-    return petition or None
+        return petition or False
+
+    found = fresh(_cache_key(slug), PETITION_CACHE_SECONDS, load)
+    return found if isinstance(found, Petition) else None
 
 
 def open_petitions() -> list[Petition]:
@@ -47,11 +48,11 @@ def takes_signatures(petition: Petition) -> bool:
 
 @receiver(post_save, sender=Petition)
 def _forget_cached_petition(sender: type[Petition], instance: Petition, **kwargs: object) -> None:
-    cache.delete(_cache_key(instance.slug))
+    forget(_cache_key(instance.slug))
 
 
 @receiver(m2m_changed, sender=Petition.targets.through)
 @receiver(m2m_changed, sender=Petition.partners.through)
 def _forget_cached_petition_relations(sender: type, instance: object, **kwargs: object) -> None:
     if isinstance(instance, Petition):
-        cache.delete(_cache_key(instance.slug))
+        forget(_cache_key(instance.slug))

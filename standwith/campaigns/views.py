@@ -21,7 +21,7 @@ def petition_or_404(slug: str) -> Petition:
 
 
 def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
-    count = counting.public_count(petition.pk)
+    count = counting.stored_count(petition.pk)
     return {
         "petition": petition,
         "body_html": render_markdown(petition.body),
@@ -36,7 +36,7 @@ def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
 @public_page()
 def home(request: HttpRequest) -> HttpResponse:
     petitions = open_petitions()
-    counts = counting.public_counts([p.pk for p in petitions])
+    counts = counting.stored_counts([p.pk for p in petitions])
     rows = [
         {"petition": p, "count": counts[p.pk], "progress": min(100, counts[p.pk] * 100 // p.goal)} for p in petitions
     ]
@@ -63,7 +63,7 @@ def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_or_404(slug)
     context = {
         "petition": petition,
-        "count": counting.public_count(petition.pk),
+        "count": counting.stored_count(petition.pk),
         "share_url": settings.SITE_URL + petition.get_absolute_url(),
     }
     return render(request, "campaigns/thanks.html", context)

@@ -1,12 +1,14 @@
+import time
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
 from standwith.outreach.models import SentMessage
 
 SENT_RECORD_RETENTION = timedelta(days=60)
+RECORD_RETRY_PAUSES = [0.2, 0.5, 1, 2, 4, 8, 15, 30]
 
 
 def send_once(key: str, message: EmailMultiAlternatives) -> bool:
@@ -19,12 +21,26 @@ def send_once(key: str, message: EmailMultiAlternatives) -> bool:
     if SentMessage.objects.filter(key=key).exists():
         return False
     message.send()
-    try:
-        with transaction.atomic():
-            SentMessage.objects.create(key=key)
-    except IntegrityError:
-        pass  # a concurrent run of the same task recorded it first
+    _record_sent(key)
     return True
+
+
+def _record_sent(key: str) -> None:
+    # The message has left: if the database is briefly unreachable (a
+    # restart, a failover), keep trying to record it rather than fail the
+    # task, whose retry would send the message a second time.
+    for pause in RECORD_RETRY_PAUSES:
+        try:
+            with transaction.atomic():
+                SentMessage.objects.get_or_create(key=key)
+            return
+        except IntegrityError:
+            return  # a concurrent run of the same task recorded it first
+        except OperationalError:
+            close_old_connections()
+            time.sleep(pause)
+    with transaction.atomic():
+        SentMessage.objects.get_or_create(key=key)
 
 
 def purge_sent_records() -> int:

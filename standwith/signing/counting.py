@@ -1,16 +1,16 @@
-"""The public count: slot rows summed on read, cached for a second.
+"""The count: slot rows summed on read.
 
 A confirmation adds one to a random slot of its petition, so concurrent
 confirmations mostly touch different rows instead of queueing on one (the
 per-signature +1 on a single row is what serialised the UK site in 2019).
-Nothing on a request path counts signatures; `reconcile` does, in the
-background, and records any drift it corrects.
+Nothing on a request path counts signatures: pages sum the 16 slots when
+they are rendered, about once a second (see standwith.public); `reconcile`
+counts signatures, in the background, and records any drift it corrects.
 """
 
 import random
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Sum
 from django.db.models.signals import post_save
@@ -24,10 +24,6 @@ from standwith.signing.models import CountCorrection, CountSlot, Signature
 def _make_slots_for_new_petition(sender: type[Petition], instance: Petition, created: bool, **kwargs: object) -> None:
     if created:
         ensure_slots(instance.pk)
-
-
-def _cache_key(petition_id: int) -> str:
-    return f"count:{petition_id}"
 
 
 def ensure_slots(petition_id: int) -> None:
@@ -52,24 +48,9 @@ def stored_count(petition_id: int) -> int:
     return int(total or 0)
 
 
-def public_count(petition_id: int) -> int:
-    count = cache.get(_cache_key(petition_id))
-    if count is None:
-        count = stored_count(petition_id)
-        cache.set(_cache_key(petition_id), count, settings.PUBLIC_CACHE_SECONDS)
-    return int(count)
-
-
-def public_counts(petition_ids: list[int]) -> dict[int, int]:
-    keys = {_cache_key(pid): pid for pid in petition_ids}
-    found = {keys[key]: int(value) for key, value in cache.get_many(list(keys)).items()}
-    missing = [pid for pid in petition_ids if pid not in found]
-    if missing:
-        rows = CountSlot.objects.filter(petition_id__in=missing).values("petition_id").annotate(total=Sum("count"))
-        fresh = dict.fromkeys(missing, 0) | {row["petition_id"]: int(row["total"]) for row in rows}
-        cache.set_many({_cache_key(pid): n for pid, n in fresh.items()}, settings.PUBLIC_CACHE_SECONDS)
-        found |= fresh
-    return found
+def stored_counts(petition_ids: list[int]) -> dict[int, int]:
+    rows = CountSlot.objects.filter(petition_id__in=petition_ids).values("petition_id").annotate(total=Sum("count"))
+    return dict.fromkeys(petition_ids, 0) | {row["petition_id"]: int(row["total"]) for row in rows}
 
 
 def reconcile(petition_id: int) -> CountCorrection | None:
@@ -90,5 +71,4 @@ def reconcile(petition_id: int) -> CountCorrection | None:
         correction = CountCorrection.objects.create(
             petition_id=petition_id, counter_said=counter_said, signatures_say=signatures_say
         )
-    cache.delete(_cache_key(petition_id))
     return correction

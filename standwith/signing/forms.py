@@ -1,8 +1,11 @@
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils import translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -14,6 +17,16 @@ _SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 # Zero-width joiners belong inside emoji sequences and Persian and Indic words.
 _JOINERS = {"\u200c", "\u200d"}
 _POSTCODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{0,14}[A-Za-z0-9]?$")
+
+
+COUNTRY_CODES = frozenset(code for code, _name in countries)
+
+
+@lru_cache(maxsize=32)
+def country_choices(language: str) -> list[tuple[str, str]]:
+    """Countries named and sorted in the given language; built once per language, not per request."""
+    with translation.override(language):
+        return [("", str(_("Choose your country"))), *((code, str(name)) for code, name in countries)]
 
 
 def clean_person_name(raw: str) -> str:
@@ -45,11 +58,15 @@ class SignForm(forms.Form):
         max_length=EMAIL_MAX_LENGTH,
         error_messages={"required": _("Please enter your email address.")},
     )
-    country = forms.ChoiceField(
+    # Checked against a set of codes rather than as a ChoiceField, which would
+    # rebuild 250 localised choices for every signature.
+    country = forms.CharField(
         label=_("Country"),
+        max_length=2,
+        widget=forms.Select(choices=lambda: country_choices(get_language())),  # type: ignore[arg-type]
         error_messages={
             "required": _("Please choose your country."),
-            "invalid_choice": _("Please choose your country from the list."),
+            "max_length": _("Please choose your country from the list."),
         },
     )
     postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=16)
@@ -63,10 +80,6 @@ class SignForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        # Built per form, so the country names are in the active language.
-        country = self.fields["country"]
-        assert isinstance(country, forms.ChoiceField)
-        country.choices = [("", _("Choose your country")), *list(countries)]
         for name, autocomplete in {
             "name": "name",
             "email": "email",
@@ -86,6 +99,12 @@ class SignForm(forms.Form):
             raise forms.ValidationError(
                 _("Please check your email address; it should look like name@example.org."), code="invalid"
             ) from None
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data["country"])
+        if country not in COUNTRY_CODES:
+            raise forms.ValidationError(_("Please choose your country from the list."), code="invalid_choice")
+        return country
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].split()).upper()

@@ -31,19 +31,11 @@ def test_it_makes_the_slots_of_an_older_petition_when_first_needed(petition):
     assert counting.stored_count(petition.pk) == 1
 
 
-def test_it_serves_the_public_count_from_cache(petition, django_assert_num_queries):
-    counting.public_count(petition.pk)
-    counting.add(petition.pk, 1)
-
-    with django_assert_num_queries(0):
-        assert counting.public_count(petition.pk) == 0  # still the cached figure
-
-
 def test_it_counts_several_petitions_with_one_query(petition, instant_petition, django_assert_num_queries):
     counting.add(instant_petition.pk, 3)
 
     with django_assert_num_queries(1):
-        assert counting.public_counts([petition.pk, instant_petition.pk]) == {petition.pk: 0, instant_petition.pk: 3}
+        assert counting.stored_counts([petition.pk, instant_petition.pk]) == {petition.pk: 0, instant_petition.pk: 3}
 
 
 def validated_signatures(petition, how_many):

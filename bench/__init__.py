@@ -1,0 +1,1 @@
+"""`make bench`: load and fault harness for standwith on the production stack."""

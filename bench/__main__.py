@@ -1,0 +1,297 @@
+"""`make bench`: the production stack on loopback under load and faults.
+
+Every throughput figure is paired with a baseline view in the same server,
+measured in the same run, and reported as a ratio, because the machine's
+absolute speed varies from run to run.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import django
+from django.db import connection
+
+from bench.load import Outcome, Request, paced, summarize, wrk
+from bench.stack import Stack
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("--quick", action="store_true", help="short runs, to check the harness itself")
+    parser.add_argument("--scale", type=int, default=10_000_000, help="signatures for the scale scenario")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    cpus = os.cpu_count() or 1
+    workdir = Path(tempfile.mkdtemp(prefix="standwith-bench-"))
+    stack = Stack(workdir, web_workers=2 * cpus + 1)
+    started = time.monotonic()
+    try:
+        print(f"starting the stack in {workdir}", flush=True)
+        stack.start()
+        os.environ.update(stack.env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "standwith.settings"
+        django.setup()
+        results = Bench(stack, quick=args.quick, scale=args.scale).run()
+    finally:
+        stack.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["took_s"] = round(time.monotonic() - started)
+    results["machine"] = {
+        "cpus": cpus,
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "processor": _processor(),
+        "python": platform.python_version(),
+        "web_workers": stack.web_workers,
+    }
+    from bench.report import chart, summary
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    text = summary(results)
+    (args.out / "latest.txt").write_text(text)
+    chart(results, args.out / "latest.png")
+    print(text)
+
+
+def _processor() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
+class Bench:
+    def __init__(self, stack: Stack, *, quick: bool, scale: int) -> None:
+        from standwith.campaigns.demo import SLUG
+        from standwith.campaigns.models import Petition
+
+        self.stack = stack
+        self.base = stack.base_url
+        self.seconds = 3 if quick else 15
+        self.spike_seconds = 10 if quick else 60
+        self.fault_seconds = 10 if quick else 25
+        self.scale = 20_000 if quick else scale
+        self.petition = Petition.objects.get(slug=SLUG)
+        self.sign_path = f"/p/{SLUG}/sign"
+        self.page_path, self.json_path = f"/p/{SLUG}/", f"/api/v1/petitions/{SLUG}"
+        self.read_paths = f"{self.page_path},{self.json_path}"
+        self.accepted: list[str] = []
+        self.results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds")}
+
+    def say(self, text: str) -> None:
+        print(text, flush=True)
+
+    def sign_env(self, run: str, path: str | None = None) -> dict[str, str]:
+        return {"BENCH_PATH": path or self.sign_path, "BENCH_ORIGIN": self.base, "BENCH_RUN": run}
+
+    def sign_request(self, run: str) -> Any:
+        def make(index: int) -> Request:
+            email = f"{run}-{index}@example.org"
+            body = f"name=Paced+Signer&email={email.replace('@', '%40')}&country=DE&consent_campaign_updates=on"
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.base}
+            return Request("POST", self.sign_path, body.encode(), headers, email)
+
+        return make
+
+    def run(self) -> dict[str, Any]:
+        from bench import seed
+
+        seed.baseline_table()
+        seed.signatures(self.petition.pk, 1_000, label="small", state="validated")
+        self.say("warming up")
+        wrk(self.base, "get.lua", 3, 16, {"BENCH_PATHS": self.read_paths})
+
+        scenarios: dict[str, Any] = {}
+        self.results["scenarios"] = scenarios
+        self.say("sign: baseline insert, then the sign path")
+        scenarios["baseline_insert"] = wrk(
+            self.base, "sign.lua", self.seconds, 16, self.sign_env("base", "/_bench/insert")
+        )
+        scenarios["sign"] = self.sign_at_full_rate("sign")
+        self.results["sign_ratio"] = ratio(scenarios["sign"], scenarios["baseline_insert"])
+
+        self.say("sign at 80% of its peak rate, every answer checked against the database")
+        rate = round(0.8 * scenarios["sign"]["per_s"], 1)
+        outcomes = paced(self.base, rate, self.seconds, self.sign_request("paced80"))
+        scenarios["sign_at_80_percent"] = {"rate": rate, **summarize(outcomes), **self.account(outcomes)}
+
+        self.say("confirm: confirmation links at full rate")
+        scenarios["confirm"] = self.confirm_at_full_rate()
+        scenarios["confirm"]["ratio"] = ratio(scenarios["confirm"], scenarios["baseline_insert"])
+
+        self.say("read: the page and the count JSON, against a hello view")
+        scenarios["baseline_hello"] = wrk(self.base, "get.lua", self.seconds, 16, {"BENCH_PATHS": "/_bench/hello"})
+        scenarios["read_page"] = wrk(self.base, "get.lua", self.seconds, 16, {"BENCH_PATHS": self.page_path})
+        scenarios["read_json"] = wrk(self.base, "get.lua", self.seconds, 16, {"BENCH_PATHS": self.json_path})
+        self.results["read_ratio"] = min(
+            ratio(scenarios["read_page"], scenarios["baseline_hello"]),
+            ratio(scenarios["read_json"], scenarios["baseline_hello"]),
+        )
+
+        self.say(f"spike: idle to saturation, 90% reads and 10% signs, {self.spike_seconds}s")
+        self.results["spike"] = self.spike()
+
+        self.results["faults"] = [self.fault(name, inject) for name, inject in self.faults()]
+
+        self.say(f"scale: the same petition at {self.scale:,} signatures")
+        self.results["scale"] = self.at_scale(scenarios)
+
+        from bench import checks
+
+        for key in ("lost", "duplicate_emails", "missing_emails"):
+            self.results[key] = sum(
+                part.get(key, 0) for part in [*scenarios.values(), *self.results["faults"], self.results["scale"]]
+            )
+        self.results["count_exact"] = checks.count_is_exact(self.petition.pk)
+        return self.results
+
+    def sign_at_full_rate(self, run: str) -> dict[str, Any]:
+        from standwith.signing.models import Signature
+
+        before = Signature.objects.filter(petition=self.petition).count()
+        result = wrk(self.base, "sign.lua", self.seconds, 16, self.sign_env(run))
+        rows = Signature.objects.filter(petition=self.petition).count() - before
+        # Each request used a new address, so every 303 must have left a row.
+        result["lost"] = max(0, result["statuses"].get(303, 0) - rows)
+        return result
+
+    def account(self, outcomes: list[Outcome]) -> dict[str, Any]:
+        """Every sign that was answered 303 has its row and exactly one confirmation email."""
+        from bench import checks
+
+        accepted = [o.tag for o in outcomes if o.status == 303]
+        found = checks.stored(self.petition.pk, accepted)
+        drained = checks.wait_for_mail_tasks()
+        return {
+            "accepted": len(accepted),
+            "lost": len(accepted) - len(found),
+            "mail_queue_drained": drained,
+            **checks.mail_accounting(accepted, self.stack.mail_log),
+        }
+
+    def confirm_at_full_rate(self) -> dict[str, Any]:
+        from bench import checks, seed
+        from standwith.signing.tokens import make_confirm_token
+
+        ids = seed.signatures(self.petition.pk, 60_000, label="confirm", state="pending")
+        links = self.stack.dir / "confirm-links.txt"
+        links.write_text(
+            "".join(f"/p/{self.petition.slug}/confirm/{make_confirm_token(self.petition.pk, i)}/\n" for i in ids)
+        )
+        result = wrk(self.base, "confirm.lua", self.seconds, 16, {"BENCH_FILE": str(links), "BENCH_THREADS": "2"})
+        result["links"] = len(ids)
+        result["count_exact"] = checks.count_is_exact(self.petition.pk)
+        return result
+
+    def spike(self) -> dict[str, Any]:
+        probe: list[Outcome] = []
+
+        def watch() -> None:
+            probe.extend(paced(self.base, 20, self.spike_seconds, self.probe_request("spike"), connections=4))
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        load = wrk(
+            self.base, "mix.lua", self.spike_seconds, 64, {"BENCH_PATHS": self.read_paths, **self.sign_env("spike")}
+        )
+        watcher.join()
+        return {
+            **load,
+            "failed": load["errors"] > 0,
+            "probe": summarize(probe),
+            "probe_series": [(round(o.scheduled, 2), round(o.latency * 1000, 1), o.status) for o in probe],
+        }
+
+    def probe_request(self, run: str) -> Any:
+        sign = self.sign_request(f"probe-{run}")
+        page = self.page_path
+
+        def make(index: int) -> Request:
+            return sign(index) if index % 2 else Request("GET", page, tag="read")
+
+        return make
+
+    def faults(self) -> list[tuple[str, Any]]:
+        return [
+            ("kill -9 a web worker", self.stack.kill_web_worker),
+            ("kill -9 the task worker", self.stack.kill_task_worker),
+            ("restart PostgreSQL", self.stack.restart_postgres),
+            ("stop Redis", self.stack.stop_redis),
+        ]
+
+    def fault(self, name: str, inject: Any) -> dict[str, Any]:
+        from bench import checks
+
+        self.say(f"fault under load: {name}")
+        run = "fault-" + name.split()[-2].lower()
+        at = 5.0
+        injected: dict[str, float] = {}
+
+        def strike() -> None:
+            time.sleep(at)
+            began = time.monotonic()
+            inject()
+            injected["took_s"] = time.monotonic() - began
+
+        reads = threading.Thread(
+            target=wrk, args=(self.base, "get.lua", self.fault_seconds, 8, {"BENCH_PATHS": self.read_paths})
+        )
+        striker = threading.Thread(target=strike)
+        reads.start()
+        striker.start()
+        outcomes = paced(self.base, 50, self.fault_seconds, self.sign_request(run))
+        striker.join()
+        reads.join()
+        connection.close()  # the bench's own connection does not survive a database restart
+        if self.stack.redis is None:
+            self.stack.start_redis()
+        failures = [o.scheduled for o in outcomes if o.status != 303]
+        recovered_after = max((t for t in failures if t >= at - 0.5), default=at) - at
+        return {
+            "fault": name,
+            **summarize(outcomes),
+            **self.account(outcomes),
+            "failed_signs": len(failures),
+            "recovered_after_s": round(max(0.0, recovered_after), 2),
+            "count_exact": checks.count_is_exact(self.petition.pk),
+            "probe_series": [(round(o.scheduled, 2), round(o.latency * 1000, 1), o.status) for o in outcomes],
+        }
+
+    def at_scale(self, small: dict[str, Any]) -> dict[str, Any]:
+        from bench import seed
+        from standwith.signing import counting
+
+        have = counting.stored_count(self.petition.pk)
+        started = time.monotonic()
+        seed.signatures(self.petition.pk, max(0, self.scale - have), label="scale", state="validated")
+        seeded_s = round(time.monotonic() - started)
+        sign = self.sign_at_full_rate("scale")
+        page = wrk(self.base, "get.lua", self.seconds, 16, {"BENCH_PATHS": self.page_path})
+        return {
+            "signatures": counting.stored_count(self.petition.pk),
+            "seeded_in_s": seeded_s,
+            "sign": sign,
+            "read_page": page,
+            "sign_vs_small": round(sign["per_s"] / small["sign"]["per_s"], 3),
+            "read_vs_small": round(page["per_s"] / small["read_page"]["per_s"], 3),
+            "lost": sign["lost"],
+        }
+
+
+def ratio(measured: dict[str, Any], baseline: dict[str, Any]) -> float:
+    return round(measured["per_s"] / baseline["per_s"], 3) if baseline["per_s"] else 0.0
+
+
+if __name__ == "__main__":
+    main()
