@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -35,7 +35,7 @@ POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql"}
 SEND_SIGNATURE_MAIL = "standwith.signing.tasks.send_signature_mail"
 
 
-def wait_until(check: Callable[[], _T], timeout: float, what: str, every: float = 0.1) -> _T:
+def wait_until(check: Callable[[], _T | None], timeout: float, what: str, every: float = 0.1) -> _T:
     """Poll `check` until it returns something truthy, and return that; fail after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -97,6 +97,18 @@ def descendants(pid: int) -> set[tuple[int, int]]:
     return found
 
 
+def _command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def task_workers(pid: int) -> set[tuple[int, int]]:
+    """The `standwith worker` processes below `pid`."""
+    return {process for process in descendants(pid) if _command_line(process[0])[1:] == ["-m", "standwith", "worker"]}
+
+
 def still_running(processes: set[tuple[int, int]]) -> set[tuple[int, int]]:
     return {(pid, started) for pid, started in processes if (stat := _proc_stat(pid)) and stat[1] == started}
 
@@ -124,10 +136,17 @@ def parse_mail(raw: bytes) -> EmailMessage:
     return message
 
 
+def mails_in(directory: Path) -> list[EmailMessage]:
+    """Every message the site wrote to `directory`, oldest first."""
+    if not directory.exists():
+        return []
+    return [parse_mail(path.read_bytes()) for path in sorted(directory.glob("*.eml"))]
+
+
 def mail_text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None, f"mail {message['Subject']!r} has no text part"
-    return str(part.get_content())  # type: ignore[attr-defined]
+    return str(part.get_content())
 
 
 @dataclass
@@ -141,12 +160,12 @@ class Database:
         """Run one SELECT written with %s placeholders and return its rows."""
         if self.url:
             with psycopg.connect(self.url, autocommit=True) as connection:
-                return connection.execute(statement, params).fetchall()  # type: ignore[arg-type]
-        connection = sqlite3.connect(self.sqlite_path, timeout=20)
+                return connection.execute(statement, params).fetchall()
+        embedded = sqlite3.connect(self.sqlite_path, timeout=20)
         try:
-            return connection.execute(statement.replace("%s", "?"), params).fetchall()
+            return embedded.execute(statement.replace("%s", "?"), params).fetchall()
         finally:
-            connection.close()
+            embedded.close()
 
     def value(self, statement: str, *params: object) -> Any:
         rows = self.query(statement, *params)
@@ -188,6 +207,39 @@ def postgres_database(server_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def site_env(data_dir: Path, port: int) -> dict[str, str]:
+    """The environment of a production run, on the test keys the pytest plugin put in os.environ."""
+    env = dict(os.environ)
+    for name in ("EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"):
+        env.pop(name, None)
+    env.update(
+        DEBUG="0",
+        STANDWITH_DATA_DIR=str(data_dir),
+        PORT=str(port),
+        STANDWITH_SITE_URL=f"http://127.0.0.1:{port}",
+    )
+    if env.get("REDIS_URL"):
+        env["STANDWITH_CACHE_PREFIX"] = f"sw-e2e-{uuid4().hex[:12]}"
+    return env
+
+
+@contextmanager
+def provisioned(data_dir: Path) -> Iterator[tuple[dict[str, str], Database]]:
+    """The environment of a new site with a migrated database of its own, and that database.
+
+    The database is a new one on the PostgreSQL server DATABASE_URL names, if
+    it names one, or else the embedded SQLite file under `data_dir`.
+    """
+    env = site_env(data_dir, free_port())
+    with ExitStack() as cleanup:
+        server_url = env.pop("DATABASE_URL", "")
+        if urlsplit(server_url).scheme in POSTGRES_SCHEMES:
+            env["DATABASE_URL"] = cleanup.enter_context(postgres_database(server_url))
+        database = Database(url=env.get("DATABASE_URL"), sqlite_path=data_dir / "standwith.sqlite3")
+        run_command_ok(env, "migrate", "--noinput", "-v", "0")
+        yield env, database
 
 
 @dataclass
@@ -256,12 +308,15 @@ def start_server(env: dict[str, str], log_path: Path, *, workers: int = 2, own_g
             process.wait()
             raise AssertionError(f"serve did not answer 200 on / within 30 s:\n{server.output()}")
         time.sleep(0.1)
+
     # gunicorn's master, its workers and the task worker, while they run.
-    server.processes = wait_until(
-        lambda: (found := descendants(process.pid)) if len(found) >= 2 + workers else None,
-        10,
-        "serve's processes",
-    )
+    def all_started() -> set[tuple[int, int]] | None:
+        found = descendants(process.pid)
+        return found if len(found) >= 2 + workers else None
+
+    server.processes = wait_until(all_started, 10, "serve's processes")
+    # The task worker handles Ctrl-C once it says it runs; before that it is still starting Django.
+    wait_until(lambda: "Worker running" in server.output(), 20, "the task worker to start")
     return server
 
 
@@ -292,9 +347,7 @@ class Site:
         return self.server.process
 
     def mails(self) -> list[EmailMessage]:
-        if not self.mail_dir.exists():
-            return []
-        return [parse_mail(path.read_bytes()) for path in sorted(self.mail_dir.glob("*.eml"))]
+        return mails_in(self.mail_dir)
 
     def mails_to(self, *addresses: str) -> list[EmailMessage]:
         wanted = set(addresses)

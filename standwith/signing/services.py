@@ -5,13 +5,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import takes_signatures
-from standwith.signing import counting, crypto, digests
+from standwith.signing import counting, crypto, digests, outbox
 from standwith.signing.emails import Address
 from standwith.signing.models import Signature
 
@@ -71,11 +71,14 @@ def sign(petition: Petition, signer: Signer) -> None:
         validated_at=now if counts_at_once else None,
     )
     try:
-        with transaction.atomic():
-            signature.save(force_insert=True)
-            if counts_at_once:
-                counting.add(petition.pk, 1)
-            _queue_mail(signature.pk, "signed")
+        if connection.vendor == "postgresql" and not counts_at_once:
+            outbox.insert_with_confirmation_mail(signature)
+        else:
+            with transaction.atomic():
+                signature.save(force_insert=True)
+                if counts_at_once:
+                    counting.add(petition.pk, 1)
+                _queue_mail(signature.pk, "signed")
     except IntegrityError:
         if not _signed_again(petition, digest, now):
             raise

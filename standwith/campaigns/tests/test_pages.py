@@ -28,7 +28,7 @@ def test_it_shows_the_petition_its_targets_count_and_sign_form(client, petition)
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "<h1>Free them</h1>" in page
+    assert '<h1 lang="en">Free them</h1>' in page
     assert "<strong>A. President</strong>, President" in page
     assert "<strong>detained</strong>" in page  # the body's Markdown, rendered
     assert "<strong data-count>250</strong>" in page

@@ -258,10 +258,15 @@ def test_it_signs_with_a_pinned_number_of_queries(sign, petition):
         response = sign(petition, email="counted@example.org")
 
     assert response.status_code == 303
-    assert [sql.split(" (")[0] for sql in statements] == [
-        'INSERT INTO "signing_signature"',
-        'INSERT INTO "django_tasks_database_dbtaskresult"',
-    ]
+    if connection.vendor == "postgresql":
+        # One statement inserts the signature and its email task (see signing/outbox.py).
+        assert len(statements) == 1
+        assert statements[0].startswith('WITH new_signature AS (INSERT INTO "signing_signature"')
+    else:
+        assert [sql.split(" (")[0] for sql in statements] == [
+            'INSERT INTO "signing_signature"',
+            'INSERT INTO "django_tasks_database_dbtaskresult"',
+        ]
 
 
 def test_it_answers_a_repeat_with_a_pinned_number_of_queries(sign, petition):
