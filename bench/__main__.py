@@ -164,7 +164,22 @@ class Bench:
         rows = Signature.objects.filter(petition=self.petition).count() - before
         # Each request used a new address, so every 303 must have left a row.
         result["lost"] = max(0, result["statuses"].get(303, 0) - rows)
+        result.update(self.drain_mail())
         return result
+
+    def drain_mail(self) -> dict[str, Any]:
+        """Let the worker send the confirmations the load queued, so the next scenario starts idle."""
+        from bench import checks
+
+        started = time.monotonic()
+        backlog = checks.mail_backlog()
+        drained = checks.wait_for_mail_tasks(timeout=300)
+        took = time.monotonic() - started
+        return {
+            "mail_backlog": backlog,
+            "mail_drained": drained,
+            "mail_per_s": round(backlog / took, 1) if backlog and took else None,
+        }
 
     def account(self, outcomes: list[Outcome]) -> dict[str, Any]:
         """Every sign that was answered 303 has its row and exactly one confirmation email."""

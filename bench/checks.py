@@ -25,14 +25,21 @@ def stored(petition_id: int, emails: list[str]) -> set[str]:
     return found
 
 
+MAIL_TASK = "standwith.signing.tasks.send_signature_mail"
+BUSY = Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING)
+
+
+def mail_backlog() -> int:
+    return DBTaskResult.objects.filter(BUSY, task_path=MAIL_TASK).count()
+
+
 def wait_for_mail_tasks(timeout: float = 120) -> bool:
     """Wait until no signer email is waiting or being sent; False if still busy at the timeout."""
     deadline = time.monotonic() + timeout
-    busy = Q(status=TaskResultStatus.READY) | Q(status=TaskResultStatus.RUNNING)
     while time.monotonic() < deadline:
-        if not DBTaskResult.objects.filter(busy, task_path="standwith.signing.tasks.send_signature_mail").exists():
+        if not DBTaskResult.objects.filter(BUSY, task_path=MAIL_TASK).exists():
             return True
-        time.sleep(1)
+        time.sleep(0.5)
     return False
 
 

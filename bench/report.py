@@ -43,6 +43,8 @@ def summary(results: dict[str, Any]) -> str:
         " failed in March 2019",
         f"sign at 80% of peak ({paced['rate']:.0f}/s, open loop): p50 {paced['p50_ms']} ms, p99 {paced['p99_ms']} ms,"
         f" {paced['errors']} errors (target p99 < 100 ms, 0 errors)",
+        f"the confirmation emails the sign run queued ({s['sign']['mail_backlog']:,}) were sent at"
+        f" {s['sign']['mail_per_s'] or 0:.0f}/s by one task worker once the load stopped",
         "",
     ]
     spike = results["spike"]

@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, OperationalError, close_old_connections, transaction
 from django.utils import timezone
 
+from standwith.outreach import connection
 from standwith.outreach.models import SentMessage
 
 SENT_RECORD_RETENTION = timedelta(days=60)
@@ -20,7 +21,7 @@ def send_once(key: str, message: EmailMultiAlternatives) -> bool:
     """
     if SentMessage.objects.filter(key=key).exists():
         return False
-    message.send()
+    connection.send(message)
     _record_sent(key)
     return True
 

@@ -8,6 +8,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from standwith.conftest import free_port
+from standwith.outreach import connection
 from standwith.signing.models import Signature
 from standwith.signing.tasks import send_signature_mail
 
@@ -128,3 +129,25 @@ def test_it_gives_up_on_an_address_the_server_refuses(sign, petition, run_tasks,
     assert smtp_sink.messages == []
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
     assert DBTaskResult.objects.get().return_value == "recipient refused"
+
+
+def test_it_sends_a_queue_of_mail_over_one_smtp_session(sign, petition, run_tasks, smtp_sink):
+    for n in range(5):
+        sign(petition, email=f"signer{n}@example.org")
+
+    run_tasks()
+
+    assert len(smtp_sink.messages) == 5
+    assert smtp_sink.sessions == 1
+
+
+def test_it_opens_a_new_session_when_the_server_closed_the_old_one(sign, petition, run_tasks, smtp_sink):
+    sign(petition, email="first@example.org")
+    run_tasks()
+    connection._held.connection.connection.close()  # the server hung up while the worker was idle
+
+    sign(petition, email="second@example.org")
+    run_tasks()
+
+    assert [recipients for _, recipients, _ in smtp_sink.messages] == [["first@example.org"], ["second@example.org"]]
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
