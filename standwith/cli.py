@@ -25,4 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "standwith.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["standwith", *args])
+    try:
+        execute_from_command_line(["standwith", *args])
+    except KeyboardInterrupt:
+        # Ctrl-C before a command set up its own handling (while Django was
+        # still starting): stop quietly, as the command would have.
+        raise SystemExit(130) from None

@@ -285,11 +285,13 @@ def _answers(url: str) -> int | None:
         return None
 
 
-def start_server(env: dict[str, str], log_path: Path, *, workers: int = 2, own_group: bool = False) -> Server:
+def start_server(
+    env: dict[str, str], log_path: Path, *, workers: int = 2, task_workers: int = 2, own_group: bool = False
+) -> Server:
     """Start `standwith serve` and wait until its home page answers 200."""
     log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "standwith", "serve", "--workers", str(workers)],
+        [sys.executable, "-m", "standwith", "serve", "--workers", str(workers), "--task-workers", str(task_workers)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -118,7 +118,7 @@ def sign(server: Server, email: str) -> int:
 @pytest.mark.parametrize("whole_group", [False, True], ids=["sigint-to-serve", "sigint-to-terminal-group"])
 def test_it_stops_web_and_worker_cleanly_on_ctrl_c(site: Site, tmp_path: Path, whole_group: bool):
     server = second_server(site, tmp_path / "serve.log")
-    assert len(server.processes) == 4  # gunicorn's master and two workers, and the task worker
+    assert len(server.processes) == 5  # gunicorn's master and two workers, and two task workers
 
     exit_code = server.stop(whole_group=whole_group)
 
@@ -132,7 +132,7 @@ def test_it_starts_the_task_worker_again_when_it_dies(tmp_path: Path):
     # A site of its own: no other worker may send the mail this test waits for.
     with provisioned(tmp_path) as (env, _):
         run_command_ok(env, "demo")
-        server = start_server(env, tmp_path / "serve.log", workers=1, own_group=True)
+        server = start_server(env, tmp_path / "serve.log", workers=1, task_workers=1, own_group=True)
         try:
             [(first_worker, _)] = task_workers(server.process.pid)
 

@@ -2,7 +2,7 @@ import time
 from datetime import timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, OperationalError, close_old_connections, transaction
+from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
 from standwith.outreach import connection
@@ -30,18 +30,16 @@ def _record_sent(key: str) -> None:
     # The message has left: if the database is briefly unreachable (a
     # restart, a failover), keep trying to record it rather than fail the
     # task, whose retry would send the message a second time.
-    for pause in RECORD_RETRY_PAUSES:
+    for pause in [*RECORD_RETRY_PAUSES, None]:
         try:
-            with transaction.atomic():
-                SentMessage.objects.get_or_create(key=key)
+            # One statement; a concurrent run that recorded it first is no conflict.
+            SentMessage.objects.bulk_create([SentMessage(key=key)], ignore_conflicts=True)
             return
-        except IntegrityError:
-            return  # a concurrent run of the same task recorded it first
         except OperationalError:
+            if pause is None:
+                raise
             close_old_connections()
             time.sleep(pause)
-    with transaction.atomic():
-        SentMessage.objects.get_or_create(key=key)
 
 
 def purge_sent_records() -> int:

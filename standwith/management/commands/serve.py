@@ -23,9 +23,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
         )
-        parser.add_argument("--no-worker", action="store_true", help="serve only; run `standwith worker` elsewhere")
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=int(os.environ.get("STANDWITH_TASK_WORKERS") or 2),
+            help="task worker processes beside the web server; 0 to run `standwith worker` elsewhere",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, workers: int, no_worker: bool, **options: Any) -> None:
+    def handle(self, *args: Any, host: str, port: int, workers: int, task_workers: int, **options: Any) -> None:
         stopping = False
 
         def stop(signum: int, frame: FrameType | None) -> None:
@@ -36,11 +41,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
 
         web = subprocess.Popen(self.gunicorn_command(host, port, workers))
-        worker = None if no_worker else self.start_worker()
+        task_runners = [self.start_worker() for _ in range(task_workers)]
         deaths: list[float] = []
         self.stdout.write(f"standwith is serving at http://{host}:{port}/ (Ctrl-C to stop)")
         while not stopping and web.poll() is None:
-            if worker is not None and worker.poll() is not None:
+            for index, worker in enumerate(task_runners):
+                if worker.poll() is None:
+                    continue
                 now = time.monotonic()
                 deaths = [t for t in deaths if now - t < 300] + [now]
                 pause = RESTART_PAUSES[min(len(deaths), len(RESTART_PAUSES)) - 1]
@@ -51,11 +58,11 @@ class Command(BaseCommand):
                     time.sleep(0.2)
                 if stopping:
                     break
-                worker = self.start_worker()
+                task_runners[index] = self.start_worker()
             time.sleep(0.2)
 
         web_died = web.poll() is not None and not stopping
-        children = [child for child in (web, worker) if child is not None]
+        children = [web, *task_runners]
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
