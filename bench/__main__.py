@@ -80,7 +80,7 @@ class Bench:
         self.base = stack.base_url
         self.seconds = 3 if quick else 15
         self.spike_seconds = 10 if quick else 60
-        self.fault_seconds = 10 if quick else 25
+        self.fault_seconds = 10 if quick else 20
         self.scale = 20_000 if quick else scale
         self.petition = Petition.objects.get(slug=SLUG)
         self.sign_path = f"/p/{SLUG}/sign"

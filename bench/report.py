@@ -44,7 +44,7 @@ def summary(results: dict[str, Any]) -> str:
         f"sign at 80% of peak ({paced['rate']:.0f}/s, open loop): p50 {paced['p50_ms']} ms, p99 {paced['p99_ms']} ms,"
         f" {paced['errors']} errors (target p99 < 100 ms, 0 errors)",
         f"the confirmation emails the sign run queued ({s['sign']['mail_backlog']:,}) were sent at"
-        f" {s['sign']['mail_per_s'] or 0:.0f}/s by one task worker once the load stopped",
+        f" {s['sign']['mail_per_s'] or 0:.0f}/s by the task workers once the load stopped",
         "",
     ]
     spike = results["spike"]
@@ -105,13 +105,16 @@ def chart(results: dict[str, Any], path: Path) -> None:
 
     for fault in faults:
         series = fault["probe_series"]
-        axes[2].plot(
+        line = axes[2].plot(
             [t for t, _, _ in series], [ms if 0 < status < 400 else None for _, ms, status in series],
             lw=0.8, label=fault["fault"],
         )  # fmt: skip
+        failed = [t for t, _, status in series if not 0 < status < 400]
+        if failed:
+            axes[2].scatter(failed, [2] * len(failed), marker="x", s=14, color=line[0].get_color())
     axes[2].axvline(5, color="black", ls="--", lw=1)
     axes[2].set_yscale("log")
-    axes[2].set_title("Faults at t = 5 s: sign latency at 50/s under read load (gaps = failed signs)")
+    axes[2].set_title("Faults at t = 5 s: sign latency at 50/s under read load (x = a sign that failed)")
     axes[2].set_xlabel("seconds")
     axes[2].set_ylabel("ms (log)")
     axes[2].legend(loc="upper right", fontsize=8)

@@ -1,10 +1,13 @@
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django import forms
+from django.forms.renderers import BaseRenderer
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -27,6 +30,27 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     """Countries named and sorted in the given language; built once per language, not per request."""
     with translation.override(language):
         return [("", str(_("Choose your country"))), *((code, str(name)) for code, name in countries)]
+
+
+class CountrySelect(forms.Select):
+    """The country list, rendered once per language while nothing is chosen.
+
+    Rendering 250 options through the template engine takes longer than the
+    rest of the petition page together; the markup only changes with the
+    language, so it is built once and reused.
+    """
+
+    _blank: ClassVar[dict[tuple[str, str, str], SafeString]] = {}
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        if value:  # a form shown again keeps the signer's choice
+            return super().render(name, value, attrs, renderer)
+        key = (get_language(), name, repr(sorted((attrs or {}).items())))
+        if key not in self._blank:
+            self._blank[key] = super().render(name, value, attrs, renderer)
+        return self._blank[key]
 
 
 def clean_person_name(raw: str) -> str:
@@ -63,7 +87,7 @@ class SignForm(forms.Form):
     country = forms.CharField(
         label=_("Country"),
         max_length=2,
-        widget=forms.Select(choices=lambda: country_choices(get_language())),  # type: ignore[arg-type]
+        widget=CountrySelect(choices=lambda: country_choices(get_language())),  # type: ignore[arg-type]
         error_messages={
             "required": _("Please choose your country."),
             "max_length": _("Please choose your country from the list."),

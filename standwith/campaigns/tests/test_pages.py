@@ -160,3 +160,17 @@ class TestDemo:
         assert Petition.objects.count() == 1
         assert Organization.objects.count() == 2
         assert Target.objects.count() == 2
+
+
+def test_it_names_the_countries_in_the_language_of_the_page(client, petition):
+    english = client.get(f"/p/{petition.slug}/").content.decode()
+    russian = client.get(f"/ru/p/{petition.slug}/").content.decode()
+
+    assert '<option value="FR">France</option>' in english
+    assert '<option value="FR">Франция</option>' in russian
+
+
+def test_it_keeps_the_chosen_country_when_the_form_comes_back_with_errors(sign, petition):
+    page = sign(petition, name="", country="FR").content.decode()
+
+    assert '<option value="FR" selected>France</option>' in page

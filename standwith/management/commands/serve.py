@@ -91,6 +91,6 @@ class Command(BaseCommand):
 
     @staticmethod
     def start_worker() -> subprocess.Popen[bytes]:
-        # The worker yields the processor to the web server: in a spike,
-        # answering signers comes first and the mail queue catches up after.
-        return subprocess.Popen([sys.executable, "-m", "standwith", "worker"], preexec_fn=lambda: os.nice(10))
+        # Task workers run only on processor time the web server leaves: in a
+        # spike, answering signers comes first and the mail queue catches up after.
+        return subprocess.Popen([sys.executable, "-m", "standwith", "worker"], preexec_fn=lambda: os.nice(19))
