@@ -4,10 +4,12 @@ local paths = {}
 for path in string.gmatch(os.getenv("BENCH_PATHS"), "[^,]+") do table.insert(paths, path) end
 local n = 0
 
-function request()
+function read_request()
   n = n + 1
   return wrk.format("GET", paths[(n % #paths) + 1])
 end
+
+request = read_request
 
 function response(status, headers, body)
   tally(status)
