@@ -1,6 +1,6 @@
 """Error pages in the visitor's language, never a bare status line."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"error": title, "detail": message}, status=status)
     return render(request, "notice.html", {"title": title, "message": message}, status=status)
 
@@ -30,6 +28,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
         404,
         _("Page not found"),
         _("There is nothing at this address. It may have moved, or the link is incomplete."),
+    )
+
+
+def method_not_allowed(request: HttpRequest) -> HttpResponse:
+    return _page(
+        request,
+        405,
+        _("This address does not take that kind of request"),
+        _("Please use the links and forms on the site."),
     )
 
 

@@ -2,6 +2,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from standwith import errors
+
 # Pages load nothing from any other site: no fonts, scripts, trackers or
 # frames. A third-party request would tell that site who reads about whom.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -26,6 +28,22 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         )
+        return response
+
+    return middleware
+
+
+def explain_refused_methods(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Give a 405 (which Django's method decorators send empty) a message in the visitor's language."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if response.status_code == 405 and not response.content:
+            explained = errors.method_not_allowed(request)
+            explained["Allow"] = response["Allow"]
+            return explained
         return response
 
     return middleware

@@ -55,4 +55,8 @@ def test_it_counts_no_rows_to_answer(client, petition, django_assert_num_queries
 
 
 def test_it_refuses_to_be_written_to(client, petition):
-    assert client.post(f"/api/v1/petitions/{petition.slug}", {}).status_code == 405
+    response = client.post(f"/api/v1/petitions/{petition.slug}", {})
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert "does not take that kind of request" in response.json()["error"]

@@ -134,7 +134,11 @@ def test_it_refuses_a_flood_of_form_fields(client, petition):
 
 
 def test_it_answers_get_on_the_sign_address_with_method_not_allowed(client, petition):
-    assert client.get(f"/p/{petition.slug}/sign").status_code == 405
+    response = client.get(f"/p/{petition.slug}/sign")
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "does not take that kind of request" in response.content.decode()
 
 
 def test_it_refuses_a_slug_that_is_not_a_slug(client):
