@@ -5,25 +5,30 @@ from django.shortcuts import render
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
+from standwith.campaigns.models import Petition
 
-def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+
+def notice(
+    request: HttpRequest, status: int, title: str, message: str, petition: Petition | None = None
+) -> HttpResponse:
+    """A short page that says what went wrong and where to go next (JSON under /api/)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"error": title, "detail": message}, status=status)
-    return render(request, "notice.html", {"title": title, "message": message}, status=status)
+    return render(request, "notice.html", {"title": title, "message": message, "petition": petition}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(
+    return notice(
         request, 400, _("We could not read that request"), _("Please go back, check what you sent and try again.")
     )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 403, _("Not allowed"), _("You do not have access to this page."))
+    return notice(request, 403, _("Not allowed"), _("You do not have access to this page."))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(
+    return notice(
         request,
         404,
         _("Page not found"),
@@ -32,7 +37,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def method_not_allowed(request: HttpRequest) -> HttpResponse:
-    return _page(
+    return notice(
         request,
         405,
         _("This address does not take that kind of request"),

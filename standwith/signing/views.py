@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from standwith.campaigns.models import Petition
 from standwith.campaigns.views import petition_context, petition_or_404
+from standwith.errors import notice
 from standwith.shield.network import client_ip
 from standwith.shield.origin import comes_from_allowed_origin
 from standwith.signing import services
@@ -20,12 +21,6 @@ def see_other(view: str, **kwargs: str) -> HttpResponse:
     response = HttpResponse(status=303)
     response["Location"] = resolve_url(view, **kwargs)
     return response
-
-
-def notice(
-    request: HttpRequest, status: int, title: str, message: str, petition: Petition | None = None
-) -> HttpResponse:
-    return render(request, "notice.html", {"title": title, "message": message, "petition": petition}, status=status)
 
 
 def closed_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
