@@ -8,7 +8,7 @@ PORT ?= 8000
 # Load the generated local secrets (if any) into every command's environment.
 WITH_SECRETS := set -a; [ -f var/secrets.env ] && . var/secrets.env; set +a;
 
-.PHONY: run test lint typecheck pytest bench lock clean chromium
+.PHONY: run test lint typecheck pytest bench lock clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ var/secrets.env: | $(VENV)/.installed
 	mkdir -p var
 	umask 077 && $(BIN)/standwith genkeys > $@.tmp && mv $@.tmp $@
 
-run: $(VENV)/.installed var/secrets.env
+# Translations are compiled from the committed .po files on every machine.
+messages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	cd standwith && DEBUG=1 ../$(BIN)/standwith compilemessages -v 0
+
+run: $(VENV)/.installed var/secrets.env messages
 	$(WITH_SECRETS) $(BIN)/standwith migrate --noinput -v 0
 	$(WITH_SECRETS) $(BIN)/standwith demo
 	$(WITH_SECRETS) PORT=$(PORT) exec $(BIN)/standwith serve
@@ -46,7 +51,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	DEBUG=1 $(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev chromium
+pytest: $(VENV)/.installed-dev chromium messages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
