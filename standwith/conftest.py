@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -113,10 +112,6 @@ def parse_mail(raw: bytes) -> EmailMessage:
     message = BytesParser(policy=default_policy).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     return message
-
-
-def mail_text(message: mail.EmailMessage) -> str:
-    return str(message.body)
 
 
 _TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
