@@ -1,8 +1,14 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import trans_real
 
 from standwith import errors
+from standwith.public import mark_public
 
 # Pages load nothing from any other site: no fonts, scripts, trackers or
 # frames. A third-party request would tell that site who reads about whom.
@@ -47,3 +53,42 @@ def explain_refused_methods(
         return response
 
     return middleware
+
+
+def negotiate_language(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Send a page address without a language (/p/<slug>/, as shared) to the reader's language.
+
+    Every page carries its language in its path, so a cached page is right for
+    everyone who asks for that address; only this redirect varies with
+    Accept-Language. It is answered before any view runs, so a spike of shared
+    links costs one cheap redirect each.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if request.method in {"GET", "HEAD"} and not translation.get_language_from_path(path):
+            language = negotiated_language(request)
+            localised = f"/{language}{path}"
+            if is_valid_path(localised, getattr(request, "urlconf", None)):
+                query = request.META.get("QUERY_STRING", "")
+                response = HttpResponseRedirect(
+                    f"{request.META.get('SCRIPT_NAME', '')}{localised}{'?' if query else ''}{query}"
+                )
+                patch_vary_headers(response, ["Accept-Language"])
+                return mark_public(response, max_age=3600)
+        return get_response(request)
+
+    return middleware
+
+
+def negotiated_language(request: HttpRequest) -> str:
+    """The site language the browser prefers most, by Accept-Language only (the site sets no cookie)."""
+    header = request.headers.get("Accept-Language", "")
+    for accepted, _quality in trans_real.parse_accept_lang_header(header[:500]):
+        if accepted == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(accepted)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE

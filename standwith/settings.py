@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "standwith.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "standwith.middleware.negotiate_language",
     "django.middleware.locale.LocaleMiddleware",
     "standwith.middleware.explain_refused_methods",
     "django.middleware.common.CommonMiddleware",
@@ -199,7 +200,11 @@ LANGUAGES = [
     ("es", _("Spanish")),
     ("fr", _("French")),
     ("de", _("German")),
+    # Partly translated: the interface falls back to English string by string.
+    ("ar", _("Arabic")),
 ]
+# Interface catalogues that must have every string translated (a test checks).
+COMPLETE_LANGUAGES = ["en", "ru", "es", "fr", "de"]
 LOCALE_PATHS = [BASE_DIR / "standwith" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
@@ -211,6 +216,11 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_MAX_AGE = 3600
+
+# Campaign pictures uploaded by staff, under STANDWITH_DATA_DIR. In production let nginx serve
+# MEDIA_URL from this folder; the site serves it too, for the embedded default.
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
 
 # Requests: bodies stay small; a sign form is well under a kilobyte.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024

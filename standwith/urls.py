@@ -5,6 +5,7 @@ from django.urls import path
 
 from standwith import errors
 from standwith.api import views as api
+from standwith.campaigns import feeds
 from standwith.campaigns import views as campaigns
 from standwith.signing import views as signing
 
@@ -14,15 +15,18 @@ urlpatterns = [
 ]
 
 # Pages carry their language in the path (/ru/p/...): one URL, one language,
-# so a cached page is right for everyone who asks for that URL.
+# so a cached page is right for everyone who asks for that URL. An address
+# without one (a shared link) is redirected by Accept-Language.
 urlpatterns += i18n_patterns(
     path("", campaigns.home, name="home"),
+    path("feed", feeds.SiteUpdates(), name="site_feed"),
+    path("c/<slug:slug>/", campaigns.case_page, name="case"),
+    path("c/<slug:slug>/feed", feeds.CaseUpdates(), name="case_feed"),
     path("p/<slug:slug>/", campaigns.petition_page, name="petition"),
     path("p/<slug:slug>/sign", signing.sign, name="sign"),
     path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
-    prefix_default_language=False,
 )
 
 if settings.BENCH_VIEWS:

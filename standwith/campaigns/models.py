@@ -1,3 +1,5 @@
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,19 +18,190 @@ class Organization(models.Model):
         return self.name
 
 
+class Translation(models.Model):
+    """One field of one campaign text in another language.
+
+    Each translatable model names its fields in TRANSLATED_FIELDS; a field
+    with no translation is shown in the text's original language, with a note.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    item = GenericForeignKey("content_type", "object_id")
+    language = models.CharField(max_length=10)
+    field = models.CharField(max_length=32)
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "language", "field"], name="translation_unique_field"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="translation_text_not_empty"),
+        ]
+        indexes = [models.Index(fields=["language", "content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.field} ({self.language})"
+
+
 class Target(models.Model):
     """A decision-maker a petition is addressed to."""
+
+    TRANSLATED_FIELDS = ("name", "role", "organisation")
 
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
     country = CountryField(blank=True)
+    translations = GenericRelation(Translation)
 
     class Meta:
         ordering = ["pk"]  # in the order staff added them: the most senior first, as a letter would
 
     def __str__(self) -> str:
         return f"{self.name}, {self.role}"
+
+
+class Case(models.Model):
+    """The people at risk and their story, told by one organisation; its petitions ask for action."""
+
+    TRANSLATED_FIELDS = ("title", "summary")
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField(max_length=2000)
+    language = models.CharField(max_length=10, default="en")
+    country = CountryField(blank=True, help_text=_("Where the people at risk are."))
+    picture = models.ImageField(upload_to="cases/", blank=True)
+    picture_credit = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(slug=""), name="case_slug_not_empty")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("case", args=[self.slug])
+
+
+class PersonStatus(models.TextChoices):
+    AT_RISK = "at_risk", _("At risk")
+    DETAINED = "detained", _("Detained")
+    MISSING = "missing", _("Missing")
+    RELEASED = "released", _("Released")
+    SAFE = "safe", _("Safe")
+
+
+class Person(models.Model):
+    TRANSLATED_FIELDS = ("name", "location")
+    Status = PersonStatus
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="persons")
+    name = models.CharField(max_length=200)
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=PersonStatus.choices, default=PersonStatus.AT_RISK)
+    status_since = models.DateField(help_text=_("When the status last changed."))
+    position = models.PositiveSmallIntegerField(default=0)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PersonStatus.values), name="person_status_valid"),
+            models.CheckConstraint(condition=Q(age__lt=130), name="person_age_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class TimelineEvent(models.Model):
+    """Something that happened to the people of a case, with where it was reported."""
+
+    TRANSLATED_FIELDS = ("text", "place")
+    Precision = DatePrecision
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    date = models.DateField()
+    # Reports often give only the month ("last June"): the page must not claim more.
+    precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    text = models.TextField(max_length=2000)
+    place = models.CharField(max_length=200, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(precision__in=DatePrecision.values), name="event_precision_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.text[:60]}"
+
+
+class Statement(models.Model):
+    """A short quotation from an organisation about a case, attributed in full."""
+
+    TRANSLATED_FIELDS = ("quote", "role")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="statements")
+    speaker = models.CharField(max_length=200)
+    role = models.CharField(max_length=200, blank=True)
+    organisation = models.CharField(max_length=200)
+    date = models.DateField()
+    quote = models.TextField(max_length=2000)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["-date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker}, {self.organisation}"
+
+
+class Update(models.Model):
+    """News on a campaign, published by its staff.
+
+    Shown on the case's pages and feeds once published; a later mailing to
+    consenting signers refers to the update by id.
+    """
+
+    TRANSLATED_FIELDS = ("title", "body")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="updates")
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text=_("Markdown; rendered safely."))
+    published_at = models.DateTimeField(null=True, blank=True, help_text=_("Empty while it is a draft."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["case", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class PetitionState(models.TextChoices):
@@ -46,10 +219,12 @@ class PetitionVerification(models.TextChoices):
 
 
 class Petition(models.Model):
+    TRANSLATED_FIELDS = ("title", "summary", "body")
     State = PetitionState
     Verification = PetitionVerification
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="petitions")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="petitions")
     partners = models.ManyToManyField(Organization, blank=True, related_name="partner_petitions")
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=200)
@@ -65,6 +240,7 @@ class Petition(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    translations = GenericRelation(Translation)
 
     class Meta:
         ordering = ["-created_at"]

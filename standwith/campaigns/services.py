@@ -1,10 +1,26 @@
-"""Reading petitions for the public pages and the sign path."""
+"""Reading campaigns for the public pages and the sign path; publishing updates."""
 
-from django.db.models.signals import m2m_changed, post_save
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from standwith.campaigns.models import Petition
+from standwith.campaigns.content import Shown, originals_of_untranslated, show, translations_of
+from standwith.campaigns.models import (
+    Case,
+    Organization,
+    Person,
+    Petition,
+    Statement,
+    Target,
+    TimelineEvent,
+    Translation,
+    Update,
+)
 from standwith.freshcache import forget, fresh
 
 # States in which a petition's page is public.
@@ -23,7 +39,7 @@ def public_petition(slug: str) -> Petition | None:
 
     def load() -> Petition | bool:
         petition = (
-            Petition.objects.select_related("organization")
+            Petition.objects.select_related("organization", "case")
             .prefetch_related("targets", "partners")
             .filter(slug=slug, state__in=PUBLIC_STATES)
             .first()
@@ -38,6 +54,102 @@ def public_petition(slug: str) -> Petition | None:
 
 def open_petitions() -> list[Petition]:
     return list(Petition.objects.filter(state=Petition.State.OPEN).select_related("organization")[:50])
+
+
+def public_case(slug: str) -> Case | None:
+    """The case at this slug if one of its petitions is public: a case of drafts is not told yet."""
+    return (
+        Case.objects.select_related("organization")
+        .filter(slug=slug, petitions__state__in=PUBLIC_STATES)
+        .distinct()
+        .first()
+    )
+
+
+def published_updates(cases: models.QuerySet[Case] | None = None) -> models.QuerySet[Update]:
+    updates = Update.objects.filter(
+        published_at__lte=timezone.now(), case__petitions__state__in=PUBLIC_STATES
+    ).distinct()
+    if cases is not None:
+        updates = updates.filter(case__in=cases)
+    return updates.select_related("case")
+
+
+def publish_update(case: Case, title: str, body: str, when: datetime.datetime | None = None) -> Update:
+    """Publish news on a campaign: it appears on its pages and feeds at `when` (now if not given)."""
+    return Update.objects.create(case=case, title=title, body=body, published_at=when or timezone.now())
+
+
+@dataclass
+class Campaign:
+    """Everything a campaign page tells, in one language."""
+
+    petition: Shown
+    case: Shown | None
+    persons: list[Shown]
+    events: list[Shown]
+    statements: list[Shown]
+    updates: list[Shown]
+    targets: list[Shown]
+    petitions: list[Shown]  # the case's other public petitions
+    partners: list[Organization]
+    untranslated_from: list[str]  # original languages of parts shown untranslated
+
+
+def _campaign_key(petition_id: int, language: str) -> str:
+    return f"campaign:{petition_id}:{language}"
+
+
+def campaign(petition: Petition, language: str) -> Campaign:
+    """The petition with its case's story, localised; cached briefly, dropped when staff edit any of it."""
+    return fresh(
+        _campaign_key(petition.pk, language), PETITION_CACHE_SECONDS, lambda: _load_campaign(petition, language)
+    )
+
+
+def _load_campaign(petition: Petition, language: str) -> Campaign:
+    case = petition.case
+    persons: list[Person] = []
+    events: list[TimelineEvent] = []
+    statements: list[Statement] = []
+    updates: list[Update] = []
+    siblings: list[Petition] = []
+    if case is not None:
+        persons = list(case.persons.all())
+        events = list(case.events.all())
+        statements = list(case.statements.all())
+        updates = list(published_updates().filter(case=case)[:5])
+        siblings = list(case.petitions.filter(state__in=PUBLIC_STATES).exclude(pk=petition.pk))
+    targets = list(petition.targets.all())
+    story: list[models.Model] = [*persons, *events, *statements, *updates]
+    original = case.language if case is not None else petition.language
+    found = translations_of([petition, *siblings, *targets, *([case] if case else []), *story], language)
+    shown_petition = show([petition], language, petition.language, found)[0]
+    shown_case = show([case], language, case.language, found)[0] if case is not None else None
+    result = Campaign(
+        petition=shown_petition,
+        case=shown_case,
+        persons=show(persons, language, original, found),
+        events=show(events, language, original, found),
+        statements=show(statements, language, original, found),
+        updates=show(updates, language, original, found),
+        targets=show(targets, language, petition.language, found),
+        petitions=[shown for p in siblings for shown in show([p], language, p.language, found)],
+        partners=list(petition.partners.all()),
+        untranslated_from=[],
+    )
+    result.untranslated_from = originals_of_untranslated(
+        [
+            shown_petition,
+            *([shown_case] if shown_case else []),
+            *result.persons,
+            *result.events,
+            *result.statements,
+            *result.updates,
+            *result.targets,
+        ]
+    )
+    return result
 
 
 def takes_signatures(petition: Petition) -> bool:
@@ -56,3 +168,31 @@ def _forget_cached_petition(sender: type[Petition], instance: Petition, **kwargs
 def _forget_cached_petition_relations(sender: type, instance: object, **kwargs: object) -> None:
     if isinstance(instance, Petition):
         forget(_cache_key(instance.slug))
+        _forget_cached_campaigns(sender, instance)
+
+
+def _petitions_about(instance: models.Model) -> list[tuple[int, str]]:
+    """Ids and slugs of the petitions whose campaign page shows this item."""
+    if isinstance(instance, Petition):
+        return [(instance.pk, instance.slug)]
+    if isinstance(instance, Case):
+        return list(instance.petitions.values_list("pk", "slug"))
+    if isinstance(instance, Person | TimelineEvent | Statement | Update):
+        return list(Petition.objects.filter(case_id=instance.case_id).values_list("pk", "slug"))
+    if isinstance(instance, Target):
+        return list(instance.petitions.values_list("pk", "slug"))
+    if isinstance(instance, Translation):
+        item = instance.item
+        return _petitions_about(item) if isinstance(item, models.Model) else []
+    return []
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _forget_cached_campaigns(sender: type, instance: object, **kwargs: object) -> None:
+    if not isinstance(instance, Petition | Case | Person | TimelineEvent | Statement | Update | Target | Translation):
+        return
+    for petition_id, slug in _petitions_about(instance):
+        forget(_cache_key(slug))  # it carries its case
+        for code, _name in settings.LANGUAGES:
+            forget(_campaign_key(petition_id, code))

@@ -3,8 +3,11 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from standwith.campaigns import services
+from standwith.campaigns.content import localise, originals_of_untranslated
 from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import open_petitions, public_petition, takes_signatures
@@ -22,14 +25,22 @@ def petition_or_404(slug: str) -> Petition:
 
 def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
     count = counting.stored_count(petition.pk)
+    campaign = services.campaign(petition, get_language())
     return {
-        "petition": petition,
-        "body_html": render_markdown(petition.body),
+        "petition": campaign.petition,
+        "campaign": campaign,
+        "body_html": render_markdown(campaign.petition.body),
         "count": count,
         "progress": min(100, count * 100 // petition.goal),
         "open": takes_signatures(petition),
         "form": form,
+        "share_url": share_url(petition),
     }
+
+
+def share_url(petition: Petition) -> str:
+    """The petition's address without a language: each friend it reaches reads it in their own."""
+    return f"{settings.SITE_URL}/p/{petition.slug}/"
 
 
 @require_safe
@@ -49,6 +60,30 @@ def petition_page(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_or_404(slug)
     form = SignForm(initial={"source": request.GET.get("source", "")[:64]})
     return render(request, "campaigns/petition.html", petition_context(petition, form))
+
+
+@require_safe
+@public_page()
+def case_page(request: HttpRequest, slug: str) -> HttpResponse:
+    case = services.public_case(slug)
+    if case is None:
+        raise Http404("no public case at this address")
+    language = get_language()
+    # The case is told through its open petition when it has one.
+    public = case.petitions.filter(state__in=services.PUBLIC_STATES).order_by("-created_at")
+    petition = min(public, key=lambda p: p.state != Petition.State.OPEN)
+    campaign = services.campaign(petition, language)
+    updates = localise(list(services.published_updates().filter(case=case)), language, case.language)
+    petitions = [campaign.petition, *campaign.petitions]
+    counts = counting.stored_counts([p.pk for p in petitions])
+    context = {
+        "campaign": campaign,
+        "case": campaign.case,
+        "updates": updates,
+        "rows": [{"petition": p, "count": counts[p.pk], "open": takes_signatures(p.item)} for p in petitions],
+        "untranslated_from": sorted({*campaign.untranslated_from, *originals_of_untranslated(updates)}),
+    }
+    return render(request, "campaigns/case.html", context)
 
 
 @require_safe
