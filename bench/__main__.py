@@ -83,8 +83,8 @@ class Bench:
         self.fault_seconds = 10 if quick else 20
         self.scale = 20_000 if quick else scale
         self.petition = Petition.objects.get(slug=SLUG)
-        self.sign_path = f"/p/{SLUG}/sign"
-        self.page_path, self.json_path = f"/p/{SLUG}/", f"/api/v1/petitions/{SLUG}"
+        self.sign_path = f"/en/p/{SLUG}/sign"
+        self.page_path, self.json_path = f"/en/p/{SLUG}/", f"/api/v1/petitions/{SLUG}"
         self.read_paths = f"{self.page_path},{self.json_path}"
         self.accepted: list[str] = []
         self.results: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -202,7 +202,7 @@ class Bench:
         ids = seed.signatures(self.petition.pk, 60_000, label="confirm", state="pending")
         links = self.stack.dir / "confirm-links.txt"
         links.write_text(
-            "".join(f"/p/{self.petition.slug}/confirm/{make_confirm_token(self.petition.pk, i)}/\n" for i in ids)
+            "".join(f"/en/p/{self.petition.slug}/confirm/{make_confirm_token(self.petition.pk, i)}/\n" for i in ids)
         )
         result = wrk(self.base, "confirm.lua", self.seconds, 16, {"BENCH_FILE": str(links), "BENCH_THREADS": "2"})
         result["links"] = len(ids)

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django_tasks_db.management.commands.db_worker import Worker
 
 from standwith import freshcache
-from standwith.campaigns.models import Organization, Petition, Target
+from standwith.campaigns.demo import load_demo
+from standwith.campaigns.models import Organization, Petition, Target, Translation
 from standwith.signing import crypto
 
 ORIGIN = "http://testserver"
@@ -54,6 +55,17 @@ def petition(organization: Organization) -> Petition:
 
 
 @pytest.fixture
+def campaign(db: None) -> Petition:
+    """The demo campaign: a petition with its whole case, in English and Russian."""
+    return load_demo()
+
+
+def translate(item: Any, language: str, **fields: str) -> None:
+    for field, text in fields.items():
+        Translation.objects.create(item=item, language=language, field=field, text=text)
+
+
+@pytest.fixture
 def instant_petition(organization: Organization) -> Petition:
     """A petition whose signatures count before the signer confirms."""
     return Petition.objects.create(
@@ -78,7 +90,7 @@ def sign(client: Client) -> Any:
     """Post the sign form as a browser on the site would."""
 
     def post(petition: Petition, **overrides: Any) -> Any:
-        return client.post(f"/p/{petition.slug}/sign", sign_data(**overrides), headers={"Origin": ORIGIN})
+        return client.post(f"/en/p/{petition.slug}/sign", sign_data(**overrides), headers={"Origin": ORIGIN})
 
     return post
 

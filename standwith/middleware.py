@@ -69,7 +69,10 @@ def negotiate_language(get_response: Callable[[HttpRequest], HttpResponse]) -> C
         if request.method in {"GET", "HEAD"} and not translation.get_language_from_path(path):
             language = negotiated_language(request)
             localised = f"/{language}{path}"
-            if is_valid_path(localised, getattr(request, "urlconf", None)):
+            # Language-prefixed patterns only match the active language's prefix.
+            with translation.override(language):
+                valid = is_valid_path(localised, getattr(request, "urlconf", None))
+            if valid:
                 query = request.META.get("QUERY_STRING", "")
                 response = HttpResponseRedirect(
                     f"{request.META.get('SCRIPT_NAME', '')}{localised}{'?' if query else ''}{query}"

@@ -6,20 +6,24 @@ refresh storm costs about one render a second, not one per visitor. `stale-if-er
 proxy keep serving the page through a blip of the application.
 """
 
+import hashlib
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 from standwith.freshcache import fresh
 
 View = Callable[..., HttpResponse]
+R = TypeVar("R", bound=HttpResponseBase)
 
 
-def mark_public(response: HttpResponse, max_age: int | None = None) -> HttpResponse:
+def mark_public(response: R, max_age: int | None = None) -> R:
     age = settings.PUBLIC_CACHE_SECONDS if max_age is None else max_age
     patch_cache_control(response, public=True, max_age=age, stale_while_revalidate=30, stale_if_error=86400)
     return response
@@ -36,8 +40,10 @@ def public_page(*, query: tuple[str, ...] = ()) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-            params = "&".join(f"{name}={request.GET.get(name, '')[:64]}" for name in query)
-            key = f"page:{get_language()}:{request.path}?{params}"
+            # Hashed: query values may hold anything, and cache keys want no spaces or control characters.
+            params = "&".join(f"{name}={request.GET.get(name, '')}" for name in query)
+            digest = hashlib.sha256(f"{request.path}?{params}".encode()).hexdigest()
+            key = f"page:{get_language()}:{digest}"
             uncachable: list[HttpResponse] = []
 
             def render() -> tuple[int, str, bytes] | None:

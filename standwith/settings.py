@@ -206,6 +206,7 @@ LANGUAGES = [
 # Interface catalogues that must have every string translated (a test checks).
 COMPLETE_LANGUAGES = ["en", "ru", "es", "fr", "de"]
 LOCALE_PATHS = [BASE_DIR / "standwith" / "locale"]
+FORMAT_MODULE_PATH = ["standwith.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -5,13 +5,17 @@ from django.urls import path
 
 from standwith import errors
 from standwith.api import views as api
-from standwith.campaigns import feeds
+from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
 from standwith.signing import views as signing
 
 urlpatterns = [
     path("api/v1/petitions/<slug:slug>", api.petition_detail, name="api_petition"),
     path("admin/", admin.site.urls),
+    path("media/<path:path>", campaigns.media, name="media"),
+    # A poster's code is the same in every language; the address it encodes is redirected to the reader's.
+    path("p/<slug:slug>/qr.svg", share_views.qr_svg, name="qr_svg"),
+    path("p/<slug:slug>/qr.png", share_views.qr_png, name="qr_png"),
 ]
 
 # Pages carry their language in the path (/ru/p/...): one URL, one language,
@@ -20,6 +24,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", campaigns.home, name="home"),
     path("feed", feeds.SiteUpdates(), name="site_feed"),
+    path("search", search_views.search_page, name="search"),
     path("c/<slug:slug>/", campaigns.case_page, name="case"),
     path("c/<slug:slug>/feed", feeds.CaseUpdates(), name="case_feed"),
     path("p/<slug:slug>/", campaigns.petition_page, name="petition"),
@@ -27,6 +32,7 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
+    path("p/<slug:slug>/share.png", share_views.share_image, name="share_image"),
 )
 
 if settings.BENCH_VIEWS:

@@ -22,7 +22,8 @@ def petition_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "goal": petition.goal,
         "deadline": petition.deadline.isoformat() if petition.deadline else None,
         "language": petition.language,
-        "url": request.build_absolute_uri(petition.get_absolute_url()),
+        # Without a language: the site sends each reader to the page in their own.
+        "url": request.build_absolute_uri(f"/p/{petition.slug}/"),
         "organization": {"slug": petition.organization.slug, "name": petition.organization.name},
         "partners": [{"slug": p.slug, "name": p.name} for p in petition.partners.all()],
         "targets": [

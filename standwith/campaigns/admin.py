@@ -1,6 +1,40 @@
-from django.contrib import admin
+from typing import Any
 
-from standwith.campaigns.models import Organization, Petition, Target
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.db import models
+from django.http import HttpRequest
+
+from standwith.campaigns.models import (
+    Case,
+    Organization,
+    Person,
+    Petition,
+    Statement,
+    Target,
+    TimelineEvent,
+    Translation,
+    Update,
+)
+
+
+class TranslationInline(GenericTabularInline):
+    """Translations of this item's texts, one row per language and field."""
+
+    model = Translation
+    extra = 0
+    fields = ["language", "field", "text"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        parent = self.parent_model
+        kwargs["widgets"] = {
+            "language": forms.Select(choices=settings.LANGUAGES),
+            "field": forms.Select(choices=[(name, name) for name in getattr(parent, "TRANSLATED_FIELDS", ())]),
+            "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+        return super().get_formset(request, obj, **kwargs)
 
 
 @admin.register(Organization)
@@ -14,12 +48,54 @@ class OrganizationAdmin(admin.ModelAdmin[Organization]):
 class TargetAdmin(admin.ModelAdmin[Target]):
     list_display = ["name", "role", "organisation", "country"]
     search_fields = ["name", "role", "organisation"]
+    inlines = [TranslationInline]
+
+
+class PersonInline(admin.TabularInline[Person, Case]):
+    model = Person
+    extra = 0
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin[Case]):
+    list_display = ["title", "organization", "country", "created_at"]
+    list_filter = ["organization", "country"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PersonInline, TranslationInline]
+
+
+class CaseItemAdmin(admin.ModelAdmin[Any]):
+    """Timeline events, statements and updates, each with its translations."""
+
+    list_filter = ["case"]
+    inlines = [TranslationInline]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
+
+
+@admin.register(TimelineEvent)
+class TimelineEventAdmin(CaseItemAdmin):
+    list_display = ["date", "precision", "place", "text", "case"]
+    search_fields = ["text", "place"]
+
+
+@admin.register(Statement)
+class StatementAdmin(CaseItemAdmin):
+    list_display = ["speaker", "organisation", "date", "case"]
+    search_fields = ["speaker", "organisation", "quote"]
+
+
+@admin.register(Update)
+class UpdateAdmin(CaseItemAdmin):
+    list_display = ["title", "case", "published_at"]
+    search_fields = ["title", "body"]
 
 
 @admin.register(Petition)
 class PetitionAdmin(admin.ModelAdmin[Petition]):
-    list_display = ["title", "organization", "state", "verification", "goal", "deadline", "created_at"]
+    list_display = ["title", "organization", "case", "state", "verification", "goal", "deadline", "created_at"]
     list_filter = ["state", "verification", "organization"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["targets", "partners"]
+    inlines = [TranslationInline]

@@ -62,7 +62,7 @@ class UpdatesFeed(Feed[Shown, Case | None]):
 
 
 class CaseUpdates(UpdatesFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Case:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Case:
         case = public_case(slug)
         if case is None:
             raise Http404("no public case at this address")

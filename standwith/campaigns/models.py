@@ -44,6 +44,16 @@ class Translation(models.Model):
     def __str__(self) -> str:
         return f"{self.field} ({self.language})"
 
+    def clean(self) -> None:
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+
+        if self.language not in dict(settings.LANGUAGES):
+            raise ValidationError({"language": _("The site does not speak this language.")})
+        fields = getattr(self.content_type.model_class(), "TRANSLATED_FIELDS", ()) if self.content_type_id else ()
+        if self.field not in fields:
+            raise ValidationError({"field": _("This text cannot be translated.")})
+
 
 class Target(models.Model):
     """A decision-maker a petition is addressed to."""
@@ -66,7 +76,7 @@ class Target(models.Model):
 class Case(models.Model):
     """The people at risk and their story, told by one organisation; its petitions ask for action."""
 
-    TRANSLATED_FIELDS = ("title", "summary")
+    TRANSLATED_FIELDS = ("title", "summary", "picture_text")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cases")
     slug = models.SlugField(max_length=100, unique=True)
@@ -75,6 +85,9 @@ class Case(models.Model):
     language = models.CharField(max_length=10, default="en")
     country = CountryField(blank=True, help_text=_("Where the people at risk are."))
     picture = models.ImageField(upload_to="cases/", blank=True)
+    picture_text = models.CharField(
+        max_length=300, blank=True, help_text=_("What the picture shows, for people who cannot see it.")
+    )
     picture_credit = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -167,6 +180,7 @@ class Statement(models.Model):
     role = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200)
     date = models.DateField()
+    precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     quote = models.TextField(max_length=2000)
     source_name = models.CharField(max_length=200, blank=True)
     source_url = models.URLField(blank=True)
@@ -174,6 +188,9 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(precision__in=DatePrecision.values), name="statement_precision_valid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.speaker}, {self.organisation}"

@@ -56,6 +56,14 @@ def open_petitions() -> list[Petition]:
     return list(Petition.objects.filter(state=Petition.State.OPEN).select_related("organization")[:50])
 
 
+def suggestions(petition: Petition, language: str, limit: int = 3) -> list[Shown]:
+    """Other open petitions whose title reads in this language, for someone who just signed."""
+    others = [p for p in open_petitions() if p.pk != petition.pk]
+    found = translations_of([p for p in others if p.language != language], language)
+    shown = [item for p in others for item in show([p], language, p.language, found)]
+    return [item for item in shown if item.lang["title"] == language][:limit]
+
+
 def public_case(slug: str) -> Case | None:
     """The case at this slug if one of its petitions is public: a case of drafts is not told yet."""
     return (

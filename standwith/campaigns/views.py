@@ -1,17 +1,21 @@
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
+from django.views import static
 from django.views.decorators.http import require_safe
 
 from standwith.campaigns import services
-from standwith.campaigns.content import localise, originals_of_untranslated
+from standwith.campaigns.content import localise, originals_of_untranslated, show, translations_of
 from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import open_petitions, public_petition, takes_signatures
-from standwith.public import public_page
+from standwith.campaigns.sharing import petition_address, share_links
+from standwith.public import mark_public, public_page
 from standwith.signing import counting
 from standwith.signing.forms import SignForm
 
@@ -34,13 +38,19 @@ def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
         "progress": min(100, count * 100 // petition.goal),
         "open": takes_signatures(petition),
         "form": form,
-        "share_url": share_url(petition),
+        **sharing_context(petition, campaign, _("Please sign: “%(title)s”")),
     }
 
 
-def share_url(petition: Petition) -> str:
-    """The petition's address without a language: each friend it reaches reads it in their own."""
-    return f"{settings.SITE_URL}/p/{petition.slug}/"
+def sharing_context(petition: Petition, campaign: services.Campaign, message: str) -> dict[str, Any]:
+    title = str(campaign.petition.title)
+    return {
+        "share_links": share_links(petition, title, message % {"title": title}),
+        "share_address": petition_address(petition, "link"),
+        "page_address": settings.SITE_URL + petition.get_absolute_url(),
+        "site_url": settings.SITE_URL,
+        "og_locale": to_locale(get_language()),
+    }
 
 
 @require_safe
@@ -48,8 +58,14 @@ def share_url(petition: Petition) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     petitions = open_petitions()
     counts = counting.stored_counts([p.pk for p in petitions])
+    found = translations_of(petitions, get_language())
     rows = [
-        {"petition": p, "count": counts[p.pk], "progress": min(100, counts[p.pk] * 100 // p.goal)} for p in petitions
+        {
+            "petition": show([p], get_language(), p.language, found)[0],
+            "count": counts[p.pk],
+            "progress": min(100, counts[p.pk] * 100 // p.goal),
+        }
+        for p in petitions
     ]
     return render(request, "campaigns/home.html", {"rows": rows})
 
@@ -80,7 +96,9 @@ def case_page(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign,
         "case": campaign.case,
         "updates": updates,
-        "rows": [{"petition": p, "count": counts[p.pk], "open": takes_signatures(p.item)} for p in petitions],
+        "rows": [
+            {"petition": p, "count": counts[p.pk], "open": takes_signatures(cast(Petition, p.item))} for p in petitions
+        ],
         "untranslated_from": sorted({*campaign.untranslated_from, *originals_of_untranslated(updates)}),
     }
     return render(request, "campaigns/case.html", context)
@@ -96,9 +114,21 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page()
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_or_404(slug)
+    language = get_language()
+    campaign = services.campaign(petition, language)
+    count = counting.stored_count(petition.pk)
     context = {
-        "petition": petition,
-        "count": counting.stored_count(petition.pk),
-        "share_url": settings.SITE_URL + petition.get_absolute_url(),
+        "petition": campaign.petition,
+        "count": count,
+        "progress": min(100, count * 100 // petition.goal),
+        "suggestions": services.suggestions(petition, language),
+        **sharing_context(petition, campaign, _("I signed “%(title)s”. Will you add your name?")),
     }
     return render(request, "campaigns/thanks.html", context)
+
+
+@require_safe
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """Campaign pictures, for the embedded default; in production nginx serves MEDIA_ROOT itself."""
+    # Uploaded names never change meaning (a new upload gets a new name), so they keep well.
+    return mark_public(static.serve(request, path, document_root=str(settings.MEDIA_ROOT)), max_age=86400)

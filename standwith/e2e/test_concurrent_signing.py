@@ -14,7 +14,7 @@ from standwith.e2e.site import Site, mail_text, wait_until
 pytestmark = pytest.mark.e2e
 
 SLUG = "free-salekh-and-ismail"
-CHECK_EMAIL = (303, f"/p/{SLUG}/check-email")
+CHECK_EMAIL = (303, f"/en/p/{SLUG}/check-email")
 AT_ONCE = 20
 
 
@@ -36,7 +36,7 @@ def post_all_at_once(site: Site, emails: list[str]) -> list[tuple[int, str | Non
         try:
             connection.connect()
             barrier.wait(timeout=30)
-            connection.request("POST", f"/p/{SLUG}/sign", body, headers)
+            connection.request("POST", f"/en/p/{SLUG}/sign", body, headers)
             response = connection.getresponse()
             response.read()
             return response.status, response.getheader("Location")

@@ -109,7 +109,7 @@ def sign(server: Server, email: str) -> int:
     try:
         body = urlencode({"name": "Ruth Ginsburg", "email": email, "country": "US"})
         headers = {"Origin": server.base_url, "Content-Type": "application/x-www-form-urlencoded"}
-        connection.request("POST", "/p/free-salekh-and-ismail/sign", body, headers)
+        connection.request("POST", "/en/p/free-salekh-and-ismail/sign", body, headers)
         return connection.getresponse().status
     finally:
         connection.close()

@@ -113,6 +113,15 @@ class SignForm(forms.Form):
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
         self.fields["email"].widget.input_type = "email"
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Screen readers announce a field's error when focus reaches it.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"}
+                )
+
     def clean_name(self) -> str:
         return clean_person_name(self.cleaned_data["name"])
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from standwith.campaigns.sharing import petition_address
 from standwith.signing import crypto
 from standwith.signing.models import Signature
 from standwith.signing.tokens import make_confirm_token
@@ -32,7 +33,7 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
             "petition": petition,
             "name": crypto.decrypt(petition.pk, "name", signature.name_encrypted),
             "confirm_url": confirm_url,
-            "share_url": settings.SITE_URL + reverse("petition", args=[petition.slug]),
+            "share_url": petition_address(petition),
             "again": kind == "signed_again",
             "language": signature.language,
             "counts_at_once": signature.state == Signature.State.VALIDATED and signature.confirmed_at is None,

@@ -1,8 +1,17 @@
+import datetime
+from typing import Any
+
 from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import gettext_lazy as _lazy
+
+from standwith.campaigns.markup import render_markdown
+from standwith.campaigns.models import DatePrecision, PersonStatus
 
 register = template.Library()
 
@@ -10,7 +19,61 @@ register = template.Library()
 @register.simple_tag
 def language_links(request: HttpRequest) -> list[dict[str, str]]:
     """The current page in each language the site speaks, named in that language."""
-    return [
-        {"code": code, "name": get_language_info(code)["name_local"], "url": translate_url(request.path, code)}
-        for code, _ in settings.LANGUAGES
-    ]
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(request.path, code)
+        links.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": settings.SITE_URL + url,
+            }
+        )
+    return links
+
+
+# How long ago a status began reads differently by status; each line is one
+# translatable sentence so every language can order its words.
+_STATUS_LINES = {
+    PersonStatus.AT_RISK: _lazy("At risk since %(date)s"),
+    PersonStatus.DETAINED: _lazy("Detained since %(date)s"),
+    PersonStatus.MISSING: _lazy("Missing since %(date)s"),
+    PersonStatus.RELEASED: _lazy("Released on %(date)s"),
+    PersonStatus.SAFE: _lazy("Safe since %(date)s"),
+}
+_DATE_FORMATS = {DatePrecision.DAY: "DATE_FORMAT", DatePrecision.MONTH: "YEAR_MONTH_FORMAT", DatePrecision.YEAR: "Y"}
+_MACHINE_FORMATS = {DatePrecision.DAY: "%Y-%m-%d", DatePrecision.MONTH: "%Y-%m", DatePrecision.YEAR: "%Y"}
+
+
+@register.filter
+def as_precise(day: datetime.date, precision: str = DatePrecision.DAY) -> str:
+    """A date in the reader's language, saying no more than is known ("June 2020", not "1 June 2020")."""
+    return date_format(day, _DATE_FORMATS.get(DatePrecision(precision), "DATE_FORMAT"))
+
+
+@register.simple_tag
+def time_tag(day: datetime.date, precision: str = DatePrecision.DAY) -> str:
+    machine = day.strftime(_MACHINE_FORMATS.get(DatePrecision(precision), "%Y-%m-%d"))
+    return format_html('<time datetime="{}">{}</time>', machine, as_precise(day, precision))
+
+
+@register.filter
+def status_line(person: Any) -> str:
+    return str(_STATUS_LINES[PersonStatus(person.status)]) % {"date": as_precise(person.status_since)}
+
+
+@register.filter
+def age_line(age: int) -> str:
+    return ngettext("%(age)d year old", "%(age)d years old", age) % {"age": age}
+
+
+@register.filter
+def language_names(codes: list[str]) -> str:
+    """Languages named in the reader's language, e.g. "английский" on a Russian page."""
+    return ", ".join(str(get_language_info(code)["name_translated"]) for code in codes)
+
+
+@register.filter
+def markdown(text: str) -> str:
+    return render_markdown(text)

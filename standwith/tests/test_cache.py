@@ -49,6 +49,6 @@ def test_it_stops_knocking_on_a_dead_redis_for_a_while(dead_redis_url, monkeypat
 def test_it_keeps_signing_and_serving_pages_while_redis_is_down(settings, dead_redis_url, sign, petition, client):
     settings.CACHES = {"default": {"BACKEND": "standwith.cache.ResilientRedisCache", "LOCATION": dead_redis_url}}
 
-    assert client.get(f"/p/{petition.slug}/").status_code == 200
+    assert client.get(f"/en/p/{petition.slug}/").status_code == 200
     assert sign(petition).status_code == 303
     assert client.get(f"/api/v1/petitions/{petition.slug}").json()["signature_count"] == 0

@@ -44,7 +44,7 @@ def test_it_confirms_and_counts_when_the_button_is_pressed(client, petition, sig
     response = client.post(path)
 
     assert response.status_code == 303
-    assert response["Location"] == f"/p/{petition.slug}/thanks"
+    assert response["Location"] == f"/en/p/{petition.slug}/thanks"
     signature.refresh_from_db()
     assert signature.state == Signature.State.VALIDATED
     assert signature.validated_at is not None
@@ -76,7 +76,7 @@ def test_it_is_harmless_to_confirm_twice(client, petition, signed):
 
 def test_it_confirms_with_a_pinned_number_of_queries(client, petition, signed):
     _, path = signed
-    client.get(f"/p/{petition.slug}/")  # the petition is in cache, as on a live site
+    client.get(f"/en/p/{petition.slug}/")  # the petition is in cache, as on a live site
 
     with data_statements() as statements:
         client.post(path)
@@ -90,7 +90,7 @@ def test_it_confirms_with_a_pinned_number_of_queries(client, petition, signed):
 def test_it_confirms_the_address_on_a_petition_that_counted_already(client, sign, instant_petition, run_tasks):
     sign(instant_petition)
     signature = Signature.objects.get()
-    path = f"/p/{instant_petition.slug}/confirm/{make_confirm_token(instant_petition.pk, signature.pk)}/"
+    path = f"/en/p/{instant_petition.slug}/confirm/{make_confirm_token(instant_petition.pk, signature.pk)}/"
 
     client.post(path)
 
@@ -112,7 +112,7 @@ def test_it_refuses_a_forged_token_and_changes_nothing(client, petition, signed,
     signature, _ = signed
 
     for method in (client.get, client.post):
-        response = method(f"/p/{petition.slug}/confirm/{token}/")
+        response = method(f"/en/p/{petition.slug}/confirm/{token}/")
         assert response.status_code == 400
         assert "This link is not valid" in response.content.decode()
     signature.refresh_from_db()
@@ -123,7 +123,7 @@ def test_it_refuses_a_token_made_for_another_petition(client, petition, instant_
     signature, _ = signed
     token = make_confirm_token(instant_petition.pk, signature.pk)
 
-    response = client.post(f"/p/{petition.slug}/confirm/{token}/")
+    response = client.post(f"/en/p/{petition.slug}/confirm/{token}/")
 
     assert response.status_code == 400
     signature.refresh_from_db()

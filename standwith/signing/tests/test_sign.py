@@ -26,7 +26,7 @@ def test_it_records_a_pending_signature_and_redirects_to_check_your_email(sign, 
     response = sign(petition, name="Ada Lovelace", email="Ada@Example.org", postcode="sw1a 1aa")
 
     assert response.status_code == 303
-    assert response["Location"] == f"/p/{petition.slug}/check-email"
+    assert response["Location"] == f"/en/p/{petition.slug}/check-email"
     signature = only_signature()
     assert signature.state == Signature.State.PENDING
     assert signature.country == "GB"
@@ -69,7 +69,7 @@ def test_it_stores_no_personal_data_in_the_clear(sign, petition):
 
 def test_it_keeps_only_a_keyed_digest_of_the_network_never_the_ip(client, petition):
     client.post(
-        f"/p/{petition.slug}/sign",
+        f"/en/p/{petition.slug}/sign",
         {"name": "Ada", "email": "ada@example.org", "country": "GB"},
         headers={"Origin": "http://testserver"},
         REMOTE_ADDR="203.0.113.77",
@@ -82,7 +82,7 @@ def test_it_keeps_only_a_keyed_digest_of_the_network_never_the_ip(client, petiti
 
 def test_it_ignores_a_forwarded_for_header_from_an_untrusted_peer(client, petition):
     client.post(
-        f"/p/{petition.slug}/sign",
+        f"/en/p/{petition.slug}/sign",
         {"name": "Ada", "email": "ada@example.org", "country": "GB"},
         headers={"Origin": "http://testserver", "X-Forwarded-For": "198.51.100.9"},
         REMOTE_ADDR="203.0.113.77",
@@ -203,7 +203,7 @@ class TestPetitionsThatTakeNoSignatures:
         assert not Signature.objects.exists()
 
     def test_it_answers_404_for_an_unknown_petition(self, client):
-        response = client.post("/p/no-such-petition/sign", {"name": "A"}, headers={"Origin": "http://testserver"})
+        response = client.post("/en/p/no-such-petition/sign", {"name": "A"}, headers={"Origin": "http://testserver"})
 
         assert response.status_code == 404
         assert "Page not found" in response.content.decode()
@@ -212,7 +212,7 @@ class TestPetitionsThatTakeNoSignatures:
 class TestOrigin:
     def test_it_refuses_a_post_from_another_site(self, client, petition):
         response = client.post(
-            f"/p/{petition.slug}/sign",
+            f"/en/p/{petition.slug}/sign",
             {"name": "Ada", "email": "ada@example.org", "country": "GB"},
             headers={"Origin": "https://evil.example"},
         )
@@ -224,7 +224,7 @@ class TestOrigin:
     @pytest.mark.parametrize("headers", [{}, {"Origin": "null"}, {"Referer": "https://evil.example/page"}])
     def test_it_refuses_a_post_without_a_trustworthy_origin(self, client, petition, headers):
         response = client.post(
-            f"/p/{petition.slug}/sign", {"name": "Ada", "email": "ada@example.org", "country": "GB"}, headers=headers
+            f"/en/p/{petition.slug}/sign", {"name": "Ada", "email": "ada@example.org", "country": "GB"}, headers=headers
         )
 
         assert response.status_code == 403
@@ -232,7 +232,7 @@ class TestOrigin:
 
     def test_it_falls_back_to_the_referer_when_a_browser_sends_no_origin(self, client, petition):
         response = client.post(
-            f"/p/{petition.slug}/sign",
+            f"/en/p/{petition.slug}/sign",
             {"name": "Ada", "email": "ada@example.org", "country": "GB"},
             headers={"Referer": f"http://testserver/p/{petition.slug}/"},
         )
@@ -243,7 +243,7 @@ class TestOrigin:
         settings.EMBED_ORIGINS = ["https://partner.example"]
 
         response = client.post(
-            f"/p/{petition.slug}/sign",
+            f"/en/p/{petition.slug}/sign",
             {"name": "Ada", "email": "ada@example.org", "country": "GB"},
             headers={"Origin": "https://partner.example"},
         )

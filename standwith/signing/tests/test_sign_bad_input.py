@@ -18,7 +18,7 @@ def _nothing_is_stored():
 
 def post_raw(client, petition, body: bytes, content_type: str = "application/x-www-form-urlencoded"):
     return client.generic(
-        "POST", f"/p/{petition.slug}/sign", body, content_type=content_type, headers={"Origin": ORIGIN}
+        "POST", f"/en/p/{petition.slug}/sign", body, content_type=content_type, headers={"Origin": ORIGIN}
     )
 
 
@@ -134,7 +134,7 @@ def test_it_refuses_a_flood_of_form_fields(client, petition):
 
 
 def test_it_answers_get_on_the_sign_address_with_method_not_allowed(client, petition):
-    response = client.get(f"/p/{petition.slug}/sign")
+    response = client.get(f"/en/p/{petition.slug}/sign")
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
@@ -142,6 +142,6 @@ def test_it_answers_get_on_the_sign_address_with_method_not_allowed(client, peti
 
 
 def test_it_refuses_a_slug_that_is_not_a_slug(client):
-    response = client.post("/p/%3Cscript%3E/sign", sign_data(), headers={"Origin": ORIGIN})
+    response = client.post("/en/p/%3Cscript%3E/sign", sign_data(), headers={"Origin": ORIGIN})
 
     assert response.status_code == 404

@@ -14,7 +14,7 @@ from standwith.signing.tasks import send_signature_mail
 
 pytestmark = pytest.mark.django_db
 
-CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:8000/p/free-them/confirm/[^/\s]+/")
+CONFIRM_LINK = re.compile(r"http://127\.0\.0\.1:8000/en/p/free-them/confirm/[^/\s]+/")
 
 
 def test_it_mails_a_confirmation_link_to_the_address_as_typed(sign, petition, run_tasks):

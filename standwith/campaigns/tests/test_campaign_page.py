@@ -1,0 +1,145 @@
+import datetime
+
+import pytest
+
+from standwith.campaigns.models import Case, Person, Petition, TimelineEvent
+from standwith.conftest import translate
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/{}/p/free-salekh-and-ismail/"
+
+
+def test_it_tells_the_case_beside_the_sign_form(client, campaign):
+    page = client.get(PAGE.format("en")).content.decode()
+
+    assert '<h1 lang="en">Free Salekh and Ismail</h1>' in page
+    assert "Salekh Magamadov" in page
+    assert "Ismail Isayev" in page
+    assert "17 years old" in page
+    assert "Detained since 4 February 2021" in page
+    assert '<time datetime="2021-02-04">4 February 2021</time>' in page
+    assert '<time datetime="2020-06">June 2020</time>' in page  # only the month is known
+    assert "Marc Behrendt" in page
+    assert "Freedom House" in page
+    assert "Antony Blinken" in page
+    assert "Freedom House joins the call" in page  # the latest update
+    assert 'name="email"' in page
+    assert "not translated" not in page
+
+
+def test_it_lists_the_timeline_newest_first_and_folds_the_oldest(client, campaign):
+    page = client.get(PAGE.format("en")).content.decode()
+
+    abducted = page.index('datetime="2021-02-04"')
+    investigated = page.index('datetime="2021-02-07"')
+    fled = page.index("forced to leave Chechnya")
+    folded = page.index("<details")
+    assert investigated < abducted < folded < fled
+    assert "Show 2 earlier events" in page
+
+
+def test_it_tells_the_case_in_russian(client, campaign):
+    page = client.get(PAGE.format("ru")).content.decode()
+
+    assert '<html lang="ru" dir="ltr">' in page
+    assert '<h1 lang="ru">Свободу Салеху и Исмаилу</h1>' in page
+    assert "Салех Магамадов" in page
+    assert "17 лет" in page
+    assert "Под стражей с 4 февраля 2021 г." in page
+    assert "Июнь 2020" in page
+    assert "Энтони Блинкен" in page
+    assert "К призыву присоединилась Freedom House" in page
+    assert "не переведены" not in page  # the demo is complete in Russian
+
+
+def test_it_shows_an_untranslated_field_in_the_original_with_a_note(client, petition):
+    translate(petition, "ru", title="Освободите их")
+
+    page = client.get(f"/ru/p/{petition.slug}/").content.decode()
+
+    assert '<h1 lang="ru">Освободите их</h1>' in page
+    assert '<p class="summary" lang="en">Two young men are in danger.</p>' in page
+    assert "не переведены" in page
+    assert "английский" in page
+
+
+def test_it_writes_right_to_left_pages_in_arabic(client, campaign):
+    page = client.get(PAGE.format("ar")).content.decode()
+
+    assert '<html lang="ar" dir="rtl">' in page
+    assert '<h1 lang="en">Free Salekh and Ismail</h1>' in page  # no Arabic text yet: the original, marked
+    assert 'class="untranslated"' in page
+
+
+def test_it_shows_an_edit_at_once(client, campaign):
+    client.get("/ru/c/salekh-magamadov-and-ismail-isayev/")  # the campaign's story is now in cache
+    event = TimelineEvent.objects.get(date=datetime.date(2021, 2, 7))
+    translation = event.translations.get(field="text", language="ru")
+    translation.text = "Новый текст о расследовании"
+    translation.save()
+
+    page = client.get(PAGE.format("ru")).content.decode()
+
+    assert "Новый текст о расследовании" in page
+
+
+def test_it_shows_a_petition_without_a_case(client, petition):
+    page = client.get(f"/en/p/{petition.slug}/").content.decode()
+
+    assert "Free them" in page
+    assert "What happened" not in page
+
+
+def test_it_shows_a_status_change(client, campaign):
+    Person.objects.filter(name="Ismail Isayev").update(
+        status=Person.Status.RELEASED, status_since=datetime.date(2021, 3, 1)
+    )
+    Person.objects.get(name="Ismail Isayev").save()  # as staff do in the admin
+
+    page = client.get(PAGE.format("en")).content.decode()
+
+    assert "Released on 1 March 2021" in page
+    assert "Detained since 4 February 2021" in page  # Salekh
+
+
+def test_it_announces_the_campaign_feed(client, campaign):
+    page = client.get(PAGE.format("ru")).content.decode()
+
+    feed = '<link rel="alternate" type="application/atom+xml" href="/ru/c/salekh-magamadov-and-ismail-isayev/feed"'
+    assert feed in page
+
+
+def test_it_offers_the_case_page_with_every_petition(client, campaign):
+    Petition.objects.create(
+        organization=campaign.organization,
+        case=campaign.case,
+        slug="eu-act-now",
+        title="EU: act now",
+        summary="Ask the EU.",
+        body="Body.",
+        state=Petition.State.OPEN,
+    )
+    Petition.objects.create(
+        organization=campaign.organization,
+        case=campaign.case,
+        slug="a-draft",
+        title="Not yet public",
+        summary="Draft.",
+        body="Body.",
+    )
+
+    page = client.get("/en/c/salekh-magamadov-and-ismail-isayev/").content.decode()
+
+    assert "Free Salekh and Ismail" in page
+    assert "EU: act now" in page
+    assert "Not yet public" not in page
+    assert "Freedom House joins the call" in page
+
+
+def test_it_hides_a_case_whose_petitions_are_all_drafts(client, organization):
+    case = Case.objects.create(organization=organization, slug="quiet", title="Quiet", summary="Not yet.")
+    Petition.objects.create(organization=organization, case=case, slug="draft", title="D", summary="S", body="B")
+
+    assert client.get("/en/c/quiet/").status_code == 404
+    assert client.get("/en/c/no-such-case/").status_code == 404
