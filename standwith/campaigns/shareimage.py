@@ -1,9 +1,9 @@
 """The picture a shared link shows (Open Graph, X cards): title, live count, organisation, campaign picture.
 
-Networks fetch it whenever someone shares a link, and rendering one costs
-tens of milliseconds, so each petition and language is rendered about once
-per SHARE_IMAGE_SECONDS and kept in the shared cache; the count on it may be
-that much behind the page.
+Networks fetch it whenever someone shares a link, and rendering one takes a
+tenth of a second or more, so each petition and language is rendered about
+once per SHARE_IMAGE_SECONDS and kept in the shared cache; the count on it
+may be that much behind the page.
 
 Text is laid out with raqm (bidi and shaping), so an Arabic title reads right
 to left with joined letters; the fonts are vendored, so the picture looks the
@@ -109,8 +109,15 @@ def draw(*, title: str, signed: str, organisation: str, picture: Image.Image | N
 
 @functools.cache
 def colours() -> dict[str, str]:
-    """The site's palette, from the custom properties of its stylesheet, so the card matches the pages."""
-    return dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,8})\b", SITE_CSS.read_text()))
+    """The site's palette, from the custom properties of its stylesheet, so the card matches the pages.
+
+    The first definition of each wins: that is the light base palette, should
+    a dark scheme redefine them further down.
+    """
+    palette: dict[str, str] = {}
+    for name, value in re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{3,8})\b", SITE_CSS.read_text()):
+        palette.setdefault(name, value)
+    return palette
 
 
 @functools.cache

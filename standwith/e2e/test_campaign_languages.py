@@ -120,7 +120,7 @@ def test_it_offers_sharing_as_plain_links_and_copies_the_address(site: Site, vis
 def test_it_serves_the_campaign_feeds_as_valid_atom(site: Site, visitor: Visitor):
     page = visitor.open()
     page.goto(f"/ru/p/{SLUG}/")
-    feed = page.locator('link[rel=alternate][type="application/atom+xml"]').last.get_attribute("href")
+    feed = page.locator('link[rel=alternate][type="application/atom+xml"]').first.get_attribute("href")
     assert feed == f"/ru/c/{CASE}/feed"
 
     for address in [feed, "/en/feed"]:

@@ -31,7 +31,7 @@ def test_it_shows_the_petition_its_targets_count_and_sign_form(client, petition)
     page = response.content.decode()
     assert response.status_code == 200
     assert '<h1 lang="en">Free them</h1>' in page
-    assert '<strong lang="en">A. President</strong>, <span lang="en">President</span>' in page
+    assert '<li lang="en"><strong lang="en">A. President</strong>, <span lang="en">President</span>' in page
     assert "<strong>detained</strong>" in page  # the body's Markdown, rendered
     assert "<strong data-count>250</strong>" in page
     assert 'max="1000" value="250"' in page
