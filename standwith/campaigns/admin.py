@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from standwith.campaigns.models import (
     Case,
@@ -18,6 +20,7 @@ from standwith.campaigns.models import (
     Translation,
     Update,
 )
+from standwith.campaigns.services import publish_drafts
 
 
 class TranslationInline(GenericTabularInline):
@@ -89,6 +92,14 @@ class StatementAdmin(CaseItemAdmin):
 class UpdateAdmin(CaseItemAdmin):
     list_display = ["title", "case", "published_at"]
     search_fields = ["title", "body"]
+    actions = ["publish_now"]
+
+    @admin.action(description=_("Publish the selected drafts now"))
+    def publish_now(self, request: HttpRequest, queryset: models.QuerySet[Update]) -> None:
+        published = publish_drafts(queryset)
+        self.message_user(
+            request, ngettext("%(n)d update published.", "%(n)d updates published.", published) % {"n": published}
+        )
 
 
 @admin.register(Petition)

@@ -88,6 +88,16 @@ def publish_update(case: Case, title: str, body: str, when: datetime.datetime | 
     return Update.objects.create(case=case, title=title, body=body, published_at=when or timezone.now())
 
 
+def publish_drafts(updates: models.QuerySet[Update]) -> int:
+    """Publish these updates now, leaving those already published at their own time; returns how many."""
+    drafts = list(updates.filter(published_at__isnull=True))
+    now = timezone.now()
+    for update in drafts:  # saved one by one, so the cached campaign pages drop them at once
+        update.published_at = now
+        update.save(update_fields=["published_at", "updated_at"])
+    return len(drafts)
+
+
 @dataclass
 class Campaign:
     """Everything a campaign page tells, in one language."""

@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import timezone
 
-from standwith.campaigns.models import Case, Petition
-from standwith.campaigns.services import publish_update
+from standwith.campaigns.models import Case, Petition, Update
+from standwith.campaigns.services import publish_drafts, publish_update
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,16 @@ def test_it_serves_a_site_wide_feed_of_public_campaigns_only(client, campaign):
 
 def test_it_lets_feed_readers_cache_the_feed(client, campaign):
     assert "public" in client.get(CASE_FEED.format("en"))["Cache-Control"]
+
+
+def test_it_publishes_drafts_now_and_leaves_published_updates_alone(client, campaign):
+    draft = campaign.case.updates.create(title="Now public", body="News.")
+    earlier = campaign.case.updates.get(title="Freedom House joins the call")
+
+    assert publish_drafts(Update.objects.all()) == 1
+    assert publish_drafts(Update.objects.all()) == 0
+
+    draft.refresh_from_db()
+    assert draft.published_at is not None
+    assert Update.objects.get(pk=earlier.pk).published_at == earlier.published_at
+    assert "Now public" in client.get("/en/p/free-salekh-and-ismail/").content.decode()
