@@ -3,8 +3,10 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import get_template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from standwith.campaigns import services
 from standwith.campaigns.models import Petition
 
 
@@ -14,7 +16,8 @@ def notice(
     """A short page that says what went wrong and where to go next (JSON under /api/)."""
     if request.path.startswith("/api/"):
         return JsonResponse({"error": title, "detail": message}, status=status)
-    return render(request, "notice.html", {"title": title, "message": message, "petition": petition}, status=status)
+    shown = services.shown_petition(petition, get_language()) if petition is not None else None
+    return render(request, "notice.html", {"title": title, "message": message, "petition": shown}, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

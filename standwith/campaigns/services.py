@@ -114,6 +114,11 @@ class Campaign:
     untranslated_from: list[str]  # original languages of parts shown untranslated
 
 
+def shown_petition(petition: Petition, language: str) -> Shown:
+    """The petition's texts in this language, for pages that only name it."""
+    return campaign(petition, language).petition
+
+
 def _campaign_key(petition_id: int, language: str) -> str:
     return f"campaign:{petition_id}:{language}"
 

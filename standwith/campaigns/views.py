@@ -107,7 +107,8 @@ def case_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page()
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "campaigns/check_email.html", {"petition": petition_or_404(slug)})
+    petition = services.shown_petition(petition_or_404(slug), get_language())
+    return render(request, "campaigns/check_email.html", {"petition": petition})
 
 
 @require_safe

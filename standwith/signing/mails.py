@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from standwith.campaigns.content import localise
 from standwith.campaigns.sharing import petition_address
 from standwith.signing import crypto
 from standwith.signing.models import Signature
@@ -24,6 +25,7 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
     if kind == "signed" and signature.confirmed_at is not None:
         return None
     petition = signature.petition
+    title = localise([petition], signature.language, petition.language)[0].title
     with translation.override(signature.language):
         confirm_url = None
         if signature.confirmed_at is None:
@@ -31,6 +33,7 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
             confirm_url = settings.SITE_URL + reverse("confirm", args=[petition.slug, token])
         context = {
             "petition": petition,
+            "title": title,
             "name": crypto.decrypt(petition.pk, "name", signature.name_encrypted),
             "confirm_url": confirm_url,
             "share_url": petition_address(petition),
@@ -39,9 +42,9 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
             "counts_at_once": signature.state == Signature.State.VALIDATED and signature.confirmed_at is None,
         }
         if confirm_url:
-            subject = _("Please confirm your signature: %(title)s") % {"title": petition.title}
+            subject = _("Please confirm your signature: %(title)s") % {"title": title}
         else:
-            subject = _("You have already signed: %(title)s") % {"title": petition.title}
+            subject = _("You have already signed: %(title)s") % {"title": title}
         text = render_to_string("signing/email/signature.txt", context)
         html = render_to_string("signing/email/signature.html", context)
     message = EmailMultiAlternatives(

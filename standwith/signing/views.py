@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from standwith.campaigns.models import Petition
+from standwith.campaigns.services import shown_petition
 from standwith.campaigns.views import petition_context, petition_or_404
 from standwith.errors import notice
 from standwith.shield.network import client_ip
@@ -107,7 +108,8 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         )
     if request.method != "POST":
         # Mail scanners open links before people do: only the button confirms.
-        response = render(request, "signing/confirm.html", {"petition": petition, "token": token})
+        shown = shown_petition(petition, get_language())
+        response = render(request, "signing/confirm.html", {"petition": shown, "token": token})
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response

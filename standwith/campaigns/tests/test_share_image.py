@@ -50,7 +50,10 @@ def colour_at(image: Image.Image, box: tuple[int, int, int, int]) -> tuple[int, 
     colours = image.crop(box).getcolors()
     assert colours is not None
     assert len(colours) == 1, colours
-    return colours[0][1]
+    colour = colours[0][1]
+    assert isinstance(colour, tuple)
+    red, green, blue = colour[:3]
+    return red, green, blue
 
 
 def hex_colour(name: str) -> tuple[int, int, int]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from standwith.conftest import free_port
+from standwith.conftest import ORIGIN, free_port, sign_data, translate
 from standwith.outreach import connection
 from standwith.signing.models import Signature
 from standwith.signing.tasks import send_signature_mail
@@ -151,3 +151,14 @@ def test_it_opens_a_new_session_when_the_server_closed_the_old_one(sign, petitio
 
     assert [recipients for _, recipients, _ in smtp_sink.messages] == [["first@example.org"], ["second@example.org"]]
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
+
+
+def test_it_names_the_petition_in_the_signers_language(client, petition, run_tasks):
+    translate(petition, "ru", title="Освободите их")
+    client.post(f"/ru/p/{petition.slug}/sign", sign_data(), headers={"Origin": ORIGIN})
+
+    run_tasks()
+
+    (message,) = mail.outbox
+    assert message.subject == "Подтвердите свою подпись: Освободите их"
+    assert "«Освободите их»" in message.body or "“Освободите их”" in message.body
