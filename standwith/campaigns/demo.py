@@ -158,6 +158,8 @@ EVENTS = [
     ),
 ]
 
+SOURCES_RU = {"Russian LGBT Network": "Российская ЛГБТ-сеть", "The Guardian": "The Guardian"}
+
 STATEMENTS = [
     {
         "speaker": "Marc Behrendt",
@@ -169,6 +171,8 @@ STATEMENTS = [
             "to their lawyers per the ruling of the European Court of Human Rights."
         ),
         "source_name": "Freedom House, online statement",
+        "speaker_ru": "Марк Берендт",
+        "source_name_ru": "Freedom House, заявление на сайте",
         "role_ru": "директор программ по Европе и Евразии",
         "quote_ru": (
             "Салех Магамадов и Исмаил Исаев в Чечне в смертельной опасности. Freedom House требует, чтобы их "
@@ -185,6 +189,8 @@ STATEMENTS = [
             "torture and even death."
         ),
         "source_name": "All Out, statement",
+        "speaker_ru": "Матиас Васик",
+        "source_name_ru": "All Out, заявление",
         "role_ru": "директор программ",
         "quote_ru": (
             "Это незаконный арест, который подвергает двух молодых людей серьёзной и непосредственной "
@@ -281,7 +287,7 @@ def load_demo() -> Petition:
             {"case": case, "date": date},
             {"precision": precision, "place": place, "text": text, "source_name": source},
         )
-        _translate(event, "ru", text=text_ru, place=place_ru)
+        _translate(event, "ru", text=text_ru, place=place_ru, source_name=SOURCES_RU.get(source, ""))
     for statement in STATEMENTS:
         item = _upsert(
             Statement,
@@ -295,7 +301,14 @@ def load_demo() -> Petition:
                 "source_name": statement["source_name"],
             },
         )
-        _translate(item, "ru", quote=statement["quote_ru"], role=statement["role_ru"])
+        _translate(
+            item,
+            "ru",
+            speaker=statement["speaker_ru"],
+            role=statement["role_ru"],
+            quote=statement["quote_ru"],
+            source_name=statement["source_name_ru"],
+        )
     for published_at, title, body, title_ru, body_ru in UPDATES:
         update = _upsert(Update, {"case": case, "title": title}, {"body": body, "published_at": published_at})
         _translate(update, "ru", title=title_ru, body=body_ru)

@@ -147,7 +147,7 @@ class DatePrecision(models.TextChoices):
 class TimelineEvent(models.Model):
     """Something that happened to the people of a case, with where it was reported."""
 
-    TRANSLATED_FIELDS = ("text", "place")
+    TRANSLATED_FIELDS = ("text", "place", "source_name")
     Precision = DatePrecision
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
@@ -173,7 +173,7 @@ class TimelineEvent(models.Model):
 class Statement(models.Model):
     """A short quotation from an organisation about a case, attributed in full."""
 
-    TRANSLATED_FIELDS = ("quote", "role")
+    TRANSLATED_FIELDS = ("speaker", "role", "quote", "source_name")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="statements")
     speaker = models.CharField(max_length=200)

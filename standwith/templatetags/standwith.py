@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language_info, ngettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import get_language_from_path, get_language_info, ngettext
+from django.utils.translation import gettext_lazy
 
 from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import DatePrecision, PersonStatus
@@ -33,14 +33,22 @@ def language_links(request: HttpRequest) -> list[dict[str, str]]:
     return links
 
 
+@register.simple_tag
+def any_language_url(request: HttpRequest) -> str:
+    """This page's address without its language: the site sends each reader to their own."""
+    language = get_language_from_path(request.path_info)
+    path = request.path_info.removeprefix(f"/{language}") if language else request.path_info
+    return settings.SITE_URL + path
+
+
 # How long ago a status began reads differently by status; each line is one
 # translatable sentence so every language can order its words.
 _STATUS_LINES = {
-    PersonStatus.AT_RISK: _lazy("At risk since %(date)s"),
-    PersonStatus.DETAINED: _lazy("Detained since %(date)s"),
-    PersonStatus.MISSING: _lazy("Missing since %(date)s"),
-    PersonStatus.RELEASED: _lazy("Released on %(date)s"),
-    PersonStatus.SAFE: _lazy("Safe since %(date)s"),
+    PersonStatus.AT_RISK: gettext_lazy("At risk since %(date)s"),
+    PersonStatus.DETAINED: gettext_lazy("Detained since %(date)s"),
+    PersonStatus.MISSING: gettext_lazy("Missing since %(date)s"),
+    PersonStatus.RELEASED: gettext_lazy("Released on %(date)s"),
+    PersonStatus.SAFE: gettext_lazy("Safe since %(date)s"),
 }
 _DATE_FORMATS = {DatePrecision.DAY: "DATE_FORMAT", DatePrecision.MONTH: "YEAR_MONTH_FORMAT", DatePrecision.YEAR: "Y"}
 _MACHINE_FORMATS = {DatePrecision.DAY: "%Y-%m-%d", DatePrecision.MONTH: "%Y-%m", DatePrecision.YEAR: "%Y"}

@@ -58,3 +58,11 @@ def test_it_takes_no_signature_at_an_address_without_language(client, petition):
 
     assert response.status_code == 302  # Django's own redirect: the browser follows with a GET, which signs nothing
     assert not Signature.objects.exists()
+
+
+def test_it_tells_search_engines_where_each_language_is(client, petition):
+    page = client.get(f"/ru/p/{petition.slug}/").content.decode()
+
+    for code in ["en", "ru", "es", "fr", "de", "ar"]:
+        assert f'<link rel="alternate" hreflang="{code}" href="http://127.0.0.1:8000/{code}/p/free-them/">' in page
+    assert '<link rel="alternate" hreflang="x-default" href="http://127.0.0.1:8000/p/free-them/">' in page
