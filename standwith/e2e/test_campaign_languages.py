@@ -67,7 +67,8 @@ def test_it_signs_in_russian_and_mails_in_russian(site: Site, visitor: Visitor, 
     expect(page.get_by_role("heading", name="Проверьте почту")).to_be_visible()
 
     (message,) = wait_until(lambda: site.mails_to(email), 15, f"the confirmation email to {email}")
-    assert message["Subject"].startswith("Подтвердите свою подпись: Свободу Салеху и Исмаилу")
+    # The encoded subject is folded onto its own line; mail programs drop the space that leaves.
+    assert message["Subject"].strip() == "Подтвердите свою подпись: Свободу Салеху и Исмаилу"
     text = mail_text(message)
     assert "Ольга Смирнова" in text
     link = re.search(rf"{re.escape(site.base_url)}/ru/p/{SLUG}/confirm/\S+/", text)
