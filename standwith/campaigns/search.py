@@ -20,7 +20,7 @@ from django.db import connection, models
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from standwith.campaigns.content import Shown, show, translations_of
 from standwith.campaigns.models import Case, Organization, Petition, Translation
@@ -57,8 +57,8 @@ SUBSTRING_WEIGHTS = (1.0, 0.4, 0.2)
 
 
 class Status(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed or archived")
+    OPEN = "open", pgettext_lazy("search filter", "Open")
+    CLOSED = "closed", pgettext_lazy("search filter", "Closed or archived")
 
 
 Item = Petition | Case
@@ -77,6 +77,11 @@ class Result:
 
     @property
     def state_label(self) -> str:
+        if self.kind == "case":
+            # Said of a case, not a petition: many languages agree the word with its noun.
+            if self.state == Petition.State.OPEN:
+                return pgettext("state of a case", "Open")
+            return pgettext("state of a case", "Closed")
         return str(Petition.State(self.state).label)
 
 

@@ -26,7 +26,7 @@ class SearchForm(forms.Form):
         max_length=search.MAX_QUERY_LENGTH,
         widget=forms.SearchInput,
         error_messages={
-            "max_length": _("Please keep your search under %(limit_value)d characters; it has %(show_value)d."),
+            "max_length": _("Please keep your search to %(limit_value)d characters at most; it has %(show_value)d."),
         },
     )
     state = forms.ChoiceField(

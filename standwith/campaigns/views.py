@@ -108,7 +108,8 @@ def case_page(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page()
 def check_email(request: HttpRequest, slug: str) -> HttpResponse:
     petition = services.shown_petition(petition_or_404(slug), get_language())
-    return render(request, "campaigns/check_email.html", {"petition": petition})
+    context = {"petition": petition, "confirm_days": settings.CONFIRM_TOKEN_MAX_AGE_DAYS}
+    return render(request, "campaigns/check_email.html", context)
 
 
 @require_safe

@@ -65,7 +65,7 @@ def clean_person_name(raw: str) -> str:
         raise forms.ValidationError(_("Please write your name with letters."), code="no_letters")
     if len(name) > NAME_MAX_LENGTH:
         raise forms.ValidationError(
-            _("Please keep your name under %(max)d characters.") % {"max": NAME_MAX_LENGTH}, code="too_long"
+            _("Please keep your name to %(max)d characters at most.") % {"max": NAME_MAX_LENGTH}, code="too_long"
         )
     return name
 

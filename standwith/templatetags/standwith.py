@@ -7,8 +7,7 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import get_language_from_path, get_language_info, ngettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import get_language_from_path, get_language_info, gettext_lazy, ngettext
 
 from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import DatePrecision, PersonStatus
@@ -78,7 +77,7 @@ def age_line(age: int) -> str:
 
 @register.filter
 def language_names(codes: list[str]) -> str:
-    """Languages named in the reader's language, e.g. "английский" on a Russian page."""
+    """Languages named in the reader's language, e.g. "Английский" on a Russian page."""
     return ", ".join(str(get_language_info(code)["name_translated"]) for code in codes)
 
 

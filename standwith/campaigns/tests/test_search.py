@@ -162,7 +162,7 @@ def test_it_filters_by_the_country_of_the_case(client, organization, case, petit
         ({"state": "draft"}, "Please choose open or closed from the list."),
         ({"org": "no-such-org"}, "There is no such organisation here; please choose one from the list."),
         ({"country": "ZZ"}, "There is no case in that country here; please choose one from the list."),
-        ({"q": "x" * (MAX_QUERY_LENGTH + 1)}, "Please keep your search under 200 characters; it has 201."),
+        ({"q": "x" * (MAX_QUERY_LENGTH + 1)}, "Please keep your search to 200 characters at most; it has 201."),
         ({"q": "free\x1bthem"}, "Your search contains control characters; please type it again."),
     ],
 )

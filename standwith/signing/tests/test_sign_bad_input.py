@@ -70,7 +70,7 @@ def test_it_refuses_an_email_address_longer_than_any_can_be(sign, petition):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("x" * 101, "under 100 characters"),
+        ("x" * 101, "to 100 characters at most"),
         ("🌈🌈🌈", "with letters"),
         ("12345", "with letters"),
         ("   ", "Please tell us your name."),
