@@ -144,35 +144,29 @@ def _load_campaign(petition: Petition, language: str) -> Campaign:
         updates = list(published_updates().filter(case=case)[:5])
         siblings = list(case.petitions.filter(state__in=PUBLIC_STATES).exclude(pk=petition.pk))
     targets = list(petition.targets.all())
-    story: list[models.Model] = [*persons, *events, *statements, *updates]
     original = case.language if case is not None else petition.language
-    found = translations_of([petition, *siblings, *targets, *([case] if case else []), *story], language)
-    shown_petition = show([petition], language, petition.language, found)[0]
-    shown_case = show([case], language, case.language, found)[0] if case is not None else None
-    result = Campaign(
-        petition=shown_petition,
-        case=shown_case,
-        persons=show(persons, language, original, found),
-        events=show(events, language, original, found),
-        statements=show(statements, language, original, found),
-        updates=show(updates, language, original, found),
-        targets=show(targets, language, petition.language, found),
+    found = translations_of(
+        [petition, *siblings, *targets, *([case] if case else []), *persons, *events, *statements, *updates], language
+    )
+    story = {
+        "persons": show(persons, language, original, found),
+        "events": show(events, language, original, found),
+        "statements": show(statements, language, original, found),
+        "updates": show(updates, language, original, found),
+        "targets": show(targets, language, petition.language, found),
+    }
+    head = show([petition], language, petition.language, found)
+    case_shown = show([case], language, case.language, found) if case is not None else []
+    return Campaign(
+        petition=head[0],
+        case=case_shown[0] if case_shown else None,
         petitions=[shown for p in siblings for shown in show([p], language, p.language, found)],
         partners=list(petition.partners.all()),
-        untranslated_from=[],
+        untranslated_from=originals_of_untranslated(
+            [*head, *case_shown, *(s for group in story.values() for s in group)]
+        ),
+        **story,
     )
-    result.untranslated_from = originals_of_untranslated(
-        [
-            shown_petition,
-            *([shown_case] if shown_case else []),
-            *result.persons,
-            *result.events,
-            *result.statements,
-            *result.updates,
-            *result.targets,
-        ]
-    )
-    return result
 
 
 def takes_signatures(petition: Petition) -> bool:
@@ -181,16 +175,10 @@ def takes_signatures(petition: Petition) -> bool:
     return petition.deadline is None or petition.deadline > timezone.now()
 
 
-@receiver(post_save, sender=Petition)
-def _forget_cached_petition(sender: type[Petition], instance: Petition, **kwargs: object) -> None:
-    forget(_cache_key(instance.slug))
-
-
 @receiver(m2m_changed, sender=Petition.targets.through)
 @receiver(m2m_changed, sender=Petition.partners.through)
 def _forget_cached_petition_relations(sender: type, instance: object, **kwargs: object) -> None:
     if isinstance(instance, Petition):
-        forget(_cache_key(instance.slug))
         _forget_cached_campaigns(sender, instance)
 
 

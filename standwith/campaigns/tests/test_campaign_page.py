@@ -1,6 +1,9 @@
 import datetime
+from io import BytesIO
 
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from standwith.campaigns.models import Case, Person, Petition, TimelineEvent
 from standwith.conftest import translate
@@ -152,3 +155,30 @@ def test_it_renders_a_whole_campaign_in_a_fixed_number_of_queries(client, campai
         client.get(PAGE.format("ru"))
     with django_assert_num_queries(0):  # the page itself is then served from cache
         client.get(PAGE.format("ru"))
+
+
+def test_it_shows_the_campaign_picture_with_its_description(client, campaign):
+    buffer = BytesIO()
+    Image.new("RGB", (40, 20), (20, 110, 200)).save(buffer, format="PNG")
+    case = campaign.case
+    case.picture.save("people.png", ContentFile(buffer.getvalue()), save=False)
+    case.picture_text = "Two young men at a protest"
+    case.picture_credit = "Photo: All Out"
+    case.save()
+
+    page = client.get(PAGE.format("en")).content.decode()
+
+    src = page.split('<figure class="picture">', 1)[1].split('src="', 1)[1].split('"', 1)[0]
+    assert src.startswith("/media/cases/people")
+    assert 'alt="Two young men at a protest" lang="en" width="40" height="20"' in page
+    assert "Photo: All Out" in page
+    picture = client.get(src)
+    assert picture.status_code == 200
+    assert b"".join(picture.streaming_content) == buffer.getvalue()
+    assert "public" in picture["Cache-Control"]
+
+
+def test_it_serves_nothing_outside_the_media_folder(client, campaign):
+    for path in ["/media/../standwith.sqlite3", "/media/%2e%2e/standwith.sqlite3"]:
+        assert client.get(path).status_code == 400  # refused as suspicious, before any file is opened
+    assert client.get("/media/cases/missing.png").status_code == 404
