@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import is_valid_path
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 
 from standwith import errors
+from standwith.campaigns.services import PetitionRemoved
 from standwith.public import mark_public
 
 # Pages load nothing from any other site: no fonts, scripts, trackers or
@@ -95,3 +97,19 @@ def negotiated_language(request: HttpRequest) -> str:
         except LookupError:
             continue
     return settings.LANGUAGE_CODE
+
+
+class AnswerRemovedPetitions:
+    """A petition taken down answers 410 Gone with its reason, wherever it was asked for."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, PetitionRemoved):
+            return None
+        message = exception.reason or _("It no longer meets this site's standards.")
+        return errors.notice(request, 410, _("This petition has been removed"), message)

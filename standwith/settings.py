@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "standwith.signing",
     "standwith.outreach",
     "standwith.api",
+    "standwith.staff",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ MIDDLEWARE = [
     "standwith.middleware.negotiate_language",
     "django.middleware.locale.LocaleMiddleware",
     "standwith.middleware.explain_refused_methods",
+    "standwith.middleware.AnswerRemovedPetitions",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

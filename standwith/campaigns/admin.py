@@ -21,6 +21,7 @@ from standwith.campaigns.models import (
     Update,
 )
 from standwith.campaigns.services import publish_drafts
+from standwith.staff.admin import move_selected
 
 
 class TranslationInline(GenericTabularInline):
@@ -30,14 +31,15 @@ class TranslationInline(GenericTabularInline):
     extra = 0
     fields = ["language", "field", "text"]
 
-    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        parent = self.parent_model
-        kwargs["widgets"] = {
-            "language": forms.Select(choices=settings.LANGUAGES),
-            "field": forms.Select(choices=[(name, name) for name in getattr(parent, "TRANSLATED_FIELDS", ())]),
-            "text": forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        }
-        return super().get_formset(request, obj, **kwargs)
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "language":
+            return forms.ChoiceField(choices=settings.LANGUAGES, label=db_field.verbose_name)
+        if db_field.name == "field":
+            names = getattr(self.parent_model, "TRANSLATED_FIELDS", ())
+            return forms.ChoiceField(choices=[(name, name) for name in names], label=db_field.verbose_name)
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Organization)
@@ -110,3 +112,11 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["targets", "partners"]
     inlines = [TranslationInline]
+    # The state changes only through the lifecycle, which checks roles and records each move.
+    readonly_fields = ["state", "published_at", "removal_reason"]
+    actions = [
+        move_selected(Petition.State.PENDING, _("Submit for review")),
+        move_selected(Petition.State.OPEN, _("Publish")),
+        move_selected(Petition.State.CLOSED, _("Close")),
+        move_selected(Petition.State.ARCHIVED, _("Archive")),
+    ]

@@ -326,6 +326,7 @@ def load_demo() -> Petition:
             "goal": 500_000,
             "state": Petition.State.OPEN,
             "verification": Petition.Verification.EMAIL,
+            "published_at": datetime.datetime(2021, 2, 8, 9, 0, tzinfo=datetime.UTC),
         },
     )
     _translate(petition, "ru", title="Свободу Салеху и Исмаилу", summary=SUMMARY_RU, body=BODY_RU)

@@ -255,6 +255,10 @@ class Petition(models.Model):
     verification = models.CharField(
         max_length=10, choices=PetitionVerification.choices, default=PetitionVerification.EMAIL
     )
+    # Set when the petition first opens; a petition that was public and is then
+    # rejected was removed, and its address says so (410) with the reason.
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removal_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     translations = GenericRelation(Translation)

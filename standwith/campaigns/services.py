@@ -34,21 +34,38 @@ def _cache_key(slug: str) -> str:
     return f"petition:{slug}"
 
 
-def public_petition(slug: str) -> Petition | None:
-    """The petition at this slug if its page is public, from cache when possible."""
+class PetitionRemoved(Exception):
+    """The petition here was public and has been taken down; its address says why (410)."""
 
-    def load() -> Petition | bool:
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def public_petition(slug: str) -> Petition | None:
+    """The petition at this slug if its page is public, from cache when possible.
+
+    Raises PetitionRemoved for one that was public and has been removed.
+    """
+
+    def load() -> Petition | str | bool:
         petition = (
             Petition.objects.select_related("organization", "case")
             .prefetch_related("targets", "partners")
-            .filter(slug=slug, state__in=PUBLIC_STATES)
+            .filter(slug=slug)
             .first()
         )
+        if petition is not None and petition.state in PUBLIC_STATES:
+            return petition
+        if petition is not None and petition.state == Petition.State.REJECTED and petition.published_at:
+            return petition.removal_reason
         # A miss is cached too, so a flood of requests for made-up slugs
         # does not reach the database either.
-        return petition or False
+        return False
 
     found = fresh(_cache_key(slug), PETITION_CACHE_SECONDS, load)
+    if isinstance(found, str):
+        raise PetitionRemoved(found)
     return found if isinstance(found, Petition) else None
 
 
@@ -196,6 +213,11 @@ def _petitions_about(instance: models.Model) -> list[tuple[int, str]]:
         item = instance.item
         return _petitions_about(item) if isinstance(item, models.Model) else []
     return []
+
+
+def forget_cached_petition(petition: Petition) -> None:
+    """Drop cached copies of a petition changed by a bulk UPDATE, which sends no signal."""
+    _forget_cached_campaigns(Petition, petition)
 
 
 @receiver(post_save)

@@ -1,0 +1,140 @@
+"""What staff may do, the petition lifecycle they move petitions through, and the audit log of it."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from standwith.campaigns.models import Organization, Petition
+from standwith.campaigns.services import forget_cached_petition
+from standwith.signing.digests import network_prefix
+from standwith.staff.models import AuditRecord, Membership, Role
+
+State = Petition.State
+User = Account | AnonymousUser
+# Roles that hold for every organisation, wherever the membership was given.
+SITE_WIDE = {Role.MODERATOR, Role.ADMIN}
+
+
+class NotAllowed(Exception):
+    """This person may not do this, here, now."""
+
+
+def roles_of(user: User, organization: Organization | None) -> set[Role]:
+    """The roles `user` holds for `organization`: its own memberships there, and any site-wide role."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if getattr(user, "is_superuser", False):
+        return set(Role)
+    roles = set()
+    for organization_id, role in Membership.objects.filter(user=user).values_list("organization_id", "role"):
+        if role in SITE_WIDE or (organization is not None and organization_id == organization.pk):
+            roles.add(Role(role))
+    return roles
+
+
+def record(
+    actor: User | None,
+    action: str,
+    item: models.Model,
+    *,
+    client_ip: str | None = None,
+    **details: object,
+) -> AuditRecord:
+    """Add a line to the audit log; `actor` None means the site itself (a deadline, say)."""
+    person = actor if actor is not None and actor.is_authenticated else None
+    return AuditRecord.objects.create(
+        actor=person,
+        actor_name=person.get_username() if person is not None else "standwith",
+        action=action,
+        object_type=item._meta.label_lower,
+        object_id=str(item.pk),
+        object_repr=str(item)[:200],
+        details=details,
+        network=(network_prefix(client_ip) or "") if client_ip else "",
+    )
+
+
+@dataclass(frozen=True)
+class Move:
+    action: str
+    roles: frozenset[Role]  # besides admins, who may make every move
+    needs_reason: bool = False
+
+
+_MODERATORS = frozenset({Role.MODERATOR})
+_RUNNERS = frozenset({Role.CAMPAIGNER, Role.MODERATOR})
+
+# The petition lifecycle: draft -> pending review -> open -> closed -> archived,
+# and rejected, from review or, as a removal, once public.
+MOVES: dict[tuple[str, str], Move] = {
+    (State.DRAFT, State.PENDING): Move("submit", frozenset({Role.CAMPAIGNER})),
+    (State.PENDING, State.DRAFT): Move("send_back", _MODERATORS, needs_reason=True),
+    (State.PENDING, State.OPEN): Move("publish", _MODERATORS),
+    (State.PENDING, State.REJECTED): Move("reject", _MODERATORS, needs_reason=True),
+    (State.OPEN, State.CLOSED): Move("close", _RUNNERS),
+    (State.CLOSED, State.ARCHIVED): Move("archive", _RUNNERS),
+    (State.OPEN, State.REJECTED): Move("remove", _MODERATORS, needs_reason=True),
+    (State.CLOSED, State.REJECTED): Move("remove", _MODERATORS, needs_reason=True),
+    (State.ARCHIVED, State.REJECTED): Move("remove", _MODERATORS, needs_reason=True),
+}
+
+
+def allowed_moves(user: User, petition: Petition) -> list[str]:
+    """The states `user` may move `petition` to from where it is now."""
+    roles = roles_of(user, petition.organization)
+    return [
+        target
+        for (source, target), move in MOVES.items()
+        if source == petition.state and (Role.ADMIN in roles or roles & move.roles)
+    ]
+
+
+def move_petition(
+    petition: Petition, to: str, actor: User, *, reason: str = "", client_ip: str | None = None
+) -> Petition:
+    """Move a petition to another state, if this person may; recorded in the audit log.
+
+    The state is changed with a conditional UPDATE, so two moderators acting
+    at once cannot both move the same petition.
+    """
+    origin = str(petition.state)
+    move = MOVES.get((origin, to))
+    if move is None:
+        raise NotAllowed(_("A petition cannot go from this state to that one."))
+    roles = roles_of(actor, petition.organization)
+    if Role.ADMIN not in roles and not roles & move.roles:
+        raise NotAllowed(_("Your role does not allow this."))
+    reason = reason.strip()
+    if move.needs_reason and not reason:
+        raise NotAllowed(_("Please give a reason."))
+    now = timezone.now()
+    changes: dict[str, object] = {"state": to, "updated_at": now}
+    if to == State.OPEN and petition.published_at is None:
+        changes["published_at"] = now
+    if move.action == "remove":
+        changes["removal_reason"] = reason
+    with transaction.atomic():
+        if not Petition.objects.filter(pk=petition.pk, state=origin).update(**changes):
+            raise NotAllowed(_("Someone else changed this petition just now; please look again."))
+        record(actor, f"petition.{move.action}", petition, client_ip=client_ip, origin=origin, to=to, reason=reason)
+    petition.refresh_from_db()
+    forget_cached_petition(petition)
+    return petition
+
+
+def close_due_petitions() -> int:
+    """Close every open petition whose deadline has passed; returns how many."""
+    closed = 0
+    for petition in Petition.objects.filter(state=State.OPEN, deadline__lte=timezone.now()):
+        with transaction.atomic():
+            if Petition.objects.filter(pk=petition.pk, state=State.OPEN).update(
+                state=State.CLOSED, updated_at=timezone.now()
+            ):
+                record(None, "petition.close", petition, origin=State.OPEN, to=State.CLOSED, reason="deadline")
+                closed += 1
+        forget_cached_petition(petition)
+    return closed

@@ -1,0 +1,58 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from standwith.campaigns.models import Petition
+from standwith.staff.models import AuditRecord, Membership, Role
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/campaigns/petition/"
+
+
+def staff_member(name: str, **extra: bool) -> User:
+    user = User.objects.create_user(name, f"{name}@example.org", None, is_staff=True, **extra)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_petition", "change_petition"]))
+    return user
+
+
+def test_it_moves_petitions_through_the_lifecycle_from_the_admin(client, petition):
+    Petition.objects.filter(pk=petition.pk).update(state=Petition.State.PENDING)
+    client.force_login(staff_member("root", is_superuser=True))
+
+    response = client.post(CHANGELIST, {"action": "move_to_open", "_selected_action": [petition.pk]}, follow=True)
+
+    assert response.status_code == 200
+    assert Petition.objects.get(pk=petition.pk).state == Petition.State.OPEN
+    assert AuditRecord.objects.get().action == "petition.publish"
+
+
+def test_it_refuses_a_move_the_role_does_not_allow_and_says_why(client, petition):
+    Petition.objects.filter(pk=petition.pk).update(state=Petition.State.PENDING)
+    campaigner = staff_member("campaigner")
+    Membership.objects.create(user=campaigner, organization=petition.organization, role=Role.CAMPAIGNER)
+    client.force_login(campaigner)
+
+    response = client.post(CHANGELIST, {"action": "move_to_open", "_selected_action": [petition.pk]}, follow=True)
+
+    assert "Your role does not allow this." in response.content.decode()
+    assert Petition.objects.get(pk=petition.pk).state == Petition.State.PENDING
+    assert not AuditRecord.objects.exists()
+
+
+def test_it_does_not_let_the_edit_form_change_the_state(client, petition):
+    client.force_login(staff_member("root", is_superuser=True))
+
+    page = client.get(f"{CHANGELIST}{petition.pk}/change/").content.decode()
+
+    assert 'name="state"' not in page
+
+
+def test_it_offers_only_the_translatable_fields_and_site_languages_for_translations(client, campaign):
+    client.force_login(staff_member("root", is_superuser=True))
+
+    page = client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
+
+    assert 'value="body"' in page
+    assert 'value="slug"' not in page
+    assert 'value="ar"' in page
+    assert "Свободу Салеху и Исмаилу" in page  # the Russian title, ready to edit
