@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,7 +55,9 @@ def move_selected(state: str, description: "StrOrPromise") -> Any:
             except services.NotAllowed as error:
                 refused.append(f"{petition}: {error}")
         if moved:
-            modeladmin.message_user(request, _("%(n)d petition(s) moved.") % {"n": moved})
+            modeladmin.message_user(
+                request, ngettext("%(n)d petition moved.", "%(n)d petitions moved.", moved) % {"n": moved}
+            )
         for line in refused:
             modeladmin.message_user(request, line, level=messages.WARNING)
 
