@@ -11,6 +11,7 @@ from django.utils.translation import trans_real
 from standwith import errors
 from standwith.campaigns.services import PetitionRemoved
 from standwith.public import mark_public
+from standwith.staff import switches
 
 # Pages load nothing from any other site: no fonts, scripts, trackers or
 # frames. A third-party request would tell that site who reads about whom.
@@ -113,3 +114,31 @@ class AnswerRemovedPetitions:
             return None
         message = exception.reason or _("It no longer meets this site's standards.")
         return errors.notice(request, 410, _("This petition has been removed"), message)
+
+
+# What still works in read-only mode: signing in, and the page that turns it off.
+READ_ONLY_EXCEPTIONS = ("/admin/login/", "/admin/logout/", "/admin/second-factor/", "/admin/staff/siteswitches/")
+
+
+def refuse_changes_when_read_only(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """In read-only mode (an incident, a migration), refuse every change with a clear 503 before any view runs."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if (
+            request.method not in {"GET", "HEAD", "OPTIONS"}
+            and switches.current().read_only
+            and not request.path_info.startswith(READ_ONLY_EXCEPTIONS)
+        ):
+            response = errors.notice(
+                request,
+                503,
+                _("The site is read-only for a short while"),
+                _("Nothing you sent was recorded. Please come back in a few minutes and try again."),
+            )
+            response["Retry-After"] = "300"
+            return response
+        return get_response(request)
+
+    return middleware

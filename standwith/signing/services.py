@@ -14,10 +14,15 @@ from standwith.campaigns.services import takes_signatures
 from standwith.signing import counting, crypto, digests, outbox
 from standwith.signing.emails import Address
 from standwith.signing.models import Signature
+from standwith.staff import switches
 
 # A repeat signature mails the signer again at most this often, so nobody can
 # fill a stranger's inbox by signing with their address over and over.
 REMINDER_INTERVAL = timedelta(minutes=10)
+
+
+class SigningPaused(Exception):
+    """Admins have paused all signing for a while (a flood, an incident); nothing is recorded meanwhile."""
 
 
 class PetitionNotOpen(Exception):
@@ -49,6 +54,8 @@ def sign(petition: Petition, signer: Signer) -> None:
     """
     if not takes_signatures(petition):
         raise PetitionNotOpen(petition)
+    if switches.current().signing_paused_since is not None:
+        raise SigningPaused
     now = timezone.now()
     counts_at_once = petition.verification == Petition.Verification.NONE
     digest = digests.email_digest(petition.pk, signer.email.canonical)
@@ -118,6 +125,8 @@ def confirm(petition: Petition, signature_id: int) -> Confirmation:
     """Confirm a signer's address; on an `email` petition this makes the signature count."""
     if not takes_signatures(petition):
         raise PetitionNotOpen(petition)
+    if switches.current().signing_paused_since is not None:
+        raise SigningPaused
     now = timezone.now()
     with transaction.atomic():
         mine = Signature.objects.filter(pk=signature_id, petition_id=petition.pk)

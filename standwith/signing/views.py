@@ -34,6 +34,18 @@ def closed_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
     )
 
 
+def paused_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
+    response = notice(
+        request,
+        503,
+        _("Signing is paused for a short while"),
+        _("Nothing you sent was recorded. Please come back in a few minutes and try again."),
+        petition,
+    )
+    response["Retry-After"] = "300"
+    return response
+
+
 # The form carries no CSRF token (the page is the same for everyone so it can
 # be cached); cross-site posts are refused by the Origin check instead.
 @csrf_exempt
@@ -79,6 +91,8 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         services.sign(petition, signer)
     except services.PetitionNotOpen:
         return closed_notice(request, petition)
+    except services.SigningPaused:
+        return paused_notice(request, petition)
     return see_other("check_email", slug=petition.slug)
 
 
@@ -117,6 +131,8 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         outcome = services.confirm(petition, signature_id)
     except services.PetitionNotOpen:
         return closed_notice(request, petition)
+    except services.SigningPaused:
+        return paused_notice(request, petition)
     if outcome is services.Confirmation.UNAVAILABLE:
         return notice(
             request,

@@ -1,8 +1,10 @@
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
@@ -10,7 +12,7 @@ if TYPE_CHECKING:
 
 from standwith.shield.network import client_ip
 from standwith.staff import services
-from standwith.staff.models import AuditRecord, Membership
+from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
 
 
 @admin.register(Membership)
@@ -63,3 +65,55 @@ def move_selected(state: str, description: "StrOrPromise") -> Any:
 
     action.__name__ = f"move_to_{state}"
     return action
+
+
+class SiteSwitchesForm(forms.ModelForm[SiteSwitches]):
+    signing_paused = forms.BooleanField(
+        required=False,
+        label=_("Pause all signing"),
+        help_text=_("Open petitions' deadlines move on by the time signing was paused."),
+    )
+
+    class Meta:
+        model = SiteSwitches
+        fields = ["read_only", "proposals_open", "banner"]
+
+
+@admin.register(SiteSwitches)
+class SiteSwitchesAdmin(admin.ModelAdmin[SiteSwitches]):
+    """The one row of switches; each change goes through the staff services, which check the role and audit it."""
+
+    form = SiteSwitchesForm
+    fields = ["signing_paused", "read_only", "proposals_open", "banner"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return Role.ADMIN in services.roles_of(request.user, None)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_staff and request.user.is_active
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        form.base_fields["signing_paused"].initial = obj is not None and obj.signing_paused_since is not None
+        return form
+
+    def save_model(self, request: HttpRequest, obj: SiteSwitches, form: Any, change: bool) -> None:
+        where = client_ip(request)
+        before = SiteSwitches.objects.get(pk=1)
+        wanted = form.cleaned_data
+        if wanted["signing_paused"] and before.signing_paused_since is None:
+            services.pause_signing(request.user, client_ip=where)
+        elif not wanted["signing_paused"] and before.signing_paused_since is not None:
+            services.resume_signing(request.user, client_ip=where)
+        if wanted["read_only"] != before.read_only:
+            services.set_read_only(request.user, wanted["read_only"], client_ip=where)
+        if wanted["proposals_open"] != before.proposals_open:
+            services.set_proposals_open(request.user, wanted["proposals_open"], client_ip=where)
+        if wanted["banner"] != before.banner:
+            services.set_banner(request.user, wanted["banner"], client_ip=where)

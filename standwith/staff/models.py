@@ -82,3 +82,23 @@ class AuditRecord(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnly
+
+
+class SiteSwitches(models.Model):
+    """Switches admins flip without a deploy; one row, changed only through the staff services (audited)."""
+
+    # While set, no petition takes signatures; on resuming, open petitions' deadlines move on by the pause.
+    signing_paused_since = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(
+        default=False, help_text=_("Refuse every change, public or staff, but this switch.")
+    )
+    proposals_open = models.BooleanField(default=True, help_text=_("Members of the public may propose petitions."))
+    banner = models.CharField(max_length=300, blank=True, help_text=_("A short message shown on every page."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "site switches"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_switches_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Site switches"))

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from standwith.campaigns.models import Organization, Petition
 from standwith.campaigns.services import forget_cached_petition
 from standwith.signing.digests import network_prefix
-from standwith.staff.models import AuditRecord, Membership, Role
+from standwith.staff import switches
+from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
 
 State = Petition.State
 User = Account | AnonymousUser
@@ -138,3 +139,54 @@ def close_due_petitions() -> int:
                 closed += 1
         forget_cached_petition(petition)
     return closed
+
+
+def _flip(actor: User, action: str, client_ip: str | None, **changes: object) -> SiteSwitches:
+    if Role.ADMIN not in roles_of(actor, None):
+        raise NotAllowed(_("Only admins may change the site switches."))
+    with transaction.atomic():
+        site = SiteSwitches.objects.select_for_update().get_or_create(pk=1)[0]
+        before = {name: getattr(site, name) for name in changes}
+        for name, value in changes.items():
+            setattr(site, name, value)
+        site.save()
+        record(actor, action, site, client_ip=client_ip, before=_plain(before), after=_plain(changes))
+    return site
+
+
+def _plain(values: dict[str, object]) -> dict[str, object]:
+    return {name: value.isoformat() if hasattr(value, "isoformat") else value for name, value in values.items()}
+
+
+def pause_signing(actor: User, *, client_ip: str | None = None) -> SiteSwitches:
+    if switches.current().signing_paused_since is not None:
+        return switches.current()
+    return _flip(actor, "site.signing_paused", client_ip, signing_paused_since=timezone.now())
+
+
+def resume_signing(actor: User, *, client_ip: str | None = None) -> SiteSwitches:
+    """Let petitions take signatures again; open petitions' deadlines move on by the time lost."""
+    with transaction.atomic():
+        since = SiteSwitches.objects.select_for_update().get_or_create(pk=1)[0].signing_paused_since
+        if since is None:
+            return switches.current()
+        site = _flip(actor, "site.signing_resumed", client_ip, signing_paused_since=None)
+        paused_for = timezone.now() - since
+        Petition.objects.filter(state=State.OPEN, deadline__isnull=False).update(
+            deadline=models.F("deadline") + paused_for
+        )
+    for petition in Petition.objects.filter(state=State.OPEN, deadline__isnull=False):
+        forget_cached_petition(petition)
+    return site
+
+
+def set_read_only(actor: User, on: bool, *, client_ip: str | None = None) -> SiteSwitches:
+    return _flip(actor, "site.read_only_on" if on else "site.read_only_off", client_ip, read_only=on)
+
+
+def set_proposals_open(actor: User, on: bool, *, client_ip: str | None = None) -> SiteSwitches:
+    return _flip(actor, "site.proposals_opened" if on else "site.proposals_closed", client_ip, proposals_open=on)
+
+
+def set_banner(actor: User, text: str, *, client_ip: str | None = None) -> SiteSwitches:
+    return _flip(actor, "site.banner_set", client_ip, banner=" ".join(text.split())[:300])

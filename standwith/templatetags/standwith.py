@@ -11,6 +11,7 @@ from django.utils.translation import get_language_from_path, get_language_info, 
 
 from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import DatePrecision, PersonStatus
+from standwith.staff import switches
 
 register = template.Library()
 
@@ -84,3 +85,9 @@ def language_names(codes: list[str]) -> str:
 @register.filter
 def markdown(text: str) -> str:
     return render_markdown(text)
+
+
+@register.simple_tag
+def site_banner() -> str:
+    """The admins' message for every page, if any (it reaches cached pages within seconds)."""
+    return switches.current().banner
