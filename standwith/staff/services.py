@@ -184,9 +184,5 @@ def set_read_only(actor: User, on: bool, *, client_ip: str | None = None) -> Sit
     return _flip(actor, "site.read_only_on" if on else "site.read_only_off", client_ip, read_only=on)
 
 
-def set_proposals_open(actor: User, on: bool, *, client_ip: str | None = None) -> SiteSwitches:
-    return _flip(actor, "site.proposals_opened" if on else "site.proposals_closed", client_ip, proposals_open=on)
-
-
 def set_banner(actor: User, text: str, *, client_ip: str | None = None) -> SiteSwitches:
     return _flip(actor, "site.banner_set", client_ip, banner=" ".join(text.split())[:300])

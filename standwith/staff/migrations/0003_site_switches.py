@@ -21,7 +21,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('signing_paused_since', models.DateTimeField(blank=True, null=True)),
                 ('read_only', models.BooleanField(default=False, help_text='Refuse every change, public or staff, but this switch.')),
-                ('proposals_open', models.BooleanField(default=True, help_text='Members of the public may propose petitions.')),
                 ('banner', models.CharField(blank=True, help_text='A short message shown on every page.', max_length=300)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
             ],

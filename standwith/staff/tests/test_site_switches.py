@@ -27,14 +27,13 @@ def test_it_lets_only_admins_flip_a_switch(organization, role):
     for flip in [
         lambda: services.pause_signing(user),
         lambda: services.set_read_only(user, True),
-        lambda: services.set_proposals_open(user, False),
         lambda: services.set_banner(user, "Hello"),
     ]:
         with pytest.raises(services.NotAllowed):
             flip()
 
     site = SiteSwitches.objects.get()
-    assert (site.signing_paused_since, site.read_only, site.proposals_open, site.banner) == (None, False, True, "")
+    assert (site.signing_paused_since, site.read_only, site.banner) == (None, False, "")
     assert not AuditRecord.objects.exists()
 
 
@@ -97,7 +96,7 @@ def test_it_lets_an_admin_turn_read_only_mode_off_in_the_admin(client, petition,
 
     response = client.post(
         "/admin/staff/siteswitches/1/change/",
-        {"read_only": "", "proposals_open": "on", "banner": "Back to normal soon"},
+        {"read_only": "", "banner": "Back to normal soon"},
         follow=True,
     )
 
