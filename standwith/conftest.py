@@ -10,10 +10,14 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 
 from standwith import freshcache
@@ -58,6 +62,22 @@ def petition(organization: Organization) -> Petition:
 def campaign(db: None) -> Petition:
     """The demo campaign: a petition with its whole case, in English and Russian."""
     return load_demo()
+
+
+def otp_login(client: Client, user: User) -> TOTPDevice:
+    """Sign a staff member in as the admin requires, password and app code, for tests about what comes after."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client.force_login(user)
+    # What django_otp.login() keeps in the session once a code is accepted.
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def app_code(device: TOTPDevice) -> str:
+    """The code the staff member's authenticator app shows now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
 
 
 def translate(item: Any, language: str, **fields: str) -> None:

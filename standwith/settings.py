@@ -5,6 +5,7 @@ variables set) is SQLite in WAL mode under var/, the database as task queue,
 a local-memory cache and mail written to var/mail/.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -69,7 +70,8 @@ if env_str("STANDWITH_PROXY_SSL_HEADER"):
     )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site, behind a second factor (standwith/staff/adminsite.py).
+    "standwith.staff.adminsite.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +80,10 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "standwith",
     "standwith.campaigns",
     "standwith.signing",
@@ -95,11 +101,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "standwith.middleware.explain_refused_methods",
     "standwith.middleware.AnswerRemovedPetitions",
+    "standwith.middleware.refuse_changes_when_read_only",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "standwith.urls"
@@ -237,6 +246,36 @@ SESSION_COOKIE_SECURE = _site.scheme == "https"
 CSRF_COOKIE_SECURE = _site.scheme == "https"
 CSRF_TRUSTED_ORIGINS = [SITE_ORIGIN]
 SESSION_COOKIE_AGE = 8 * 3600
+# A staff session ends with the browser too, so a shared computer does not stay signed in.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Staff sign-in: a password, then a code from an authenticator app (or a
+# recovery code); see standwith/staff/signin.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+OTP_TOTP_ISSUER = "standwith"
+# Nobody reads another person's authenticator secret or recovery codes in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Five failed sign-ins (wrong passwords, or wrong codes, counted apart) for one
+# account from one address lock that pair for 15 minutes; someone guessing
+# from elsewhere cannot lock a staff member out of their own network.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "standwith.shield.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "standwith.staff.signin.locked_out"
+# Axes keeps the raw address of a failed staff sign-in (never a signer's), as
+# it must to count failures per address, until the next sign-in after the
+# cool-off clears it; the codes typed are masked, and no log of sign-ins or
+# of failures beyond that is kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# No banner on every command; a failed sign-in is still logged, name and address masked.
+AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -257,6 +296,16 @@ COUNT_SLOTS = 16
 # How long anonymous pages and counts may be served from cache, in seconds;
 # short enough that the public count is visible within 2 seconds.
 PUBLIC_CACHE_SECONDS = env_int("STANDWITH_PUBLIC_CACHE_SECONDS", 1, minimum=0, maximum=2)
+# Signature counts at which a petition's staff are told and its page says so,
+# after the UK Parliament's thresholds for a government response and a debate.
+try:
+    MILESTONES = sorted({int(value) for value in env_list("STANDWITH_MILESTONES", ["10000", "100000"])})
+except ValueError:
+    raise ImproperlyConfigured(
+        f"STANDWITH_MILESTONES must be whole numbers separated by commas; got {env_str('STANDWITH_MILESTONES')!r}"
+    ) from None
+if any(threshold < 1 for threshold in MILESTONES):
+    raise ImproperlyConfigured(f"STANDWITH_MILESTONES must be above zero; got {MILESTONES}")
 
 LOGGING = {
     "version": 1,

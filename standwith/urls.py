@@ -8,9 +8,17 @@ from standwith.api import views as api
 from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
 from standwith.signing import views as signing
+from standwith.staff import signin
 
 urlpatterns = [
     path("api/v1/petitions/<slug:slug>", api.petition_detail, name="api_petition"),
+    # Staff sign-in's second step, before the admin's catch-all.
+    path("admin/second-factor/", signin.verify, name="staff_verify"),
+    path("admin/second-factor/enrol/", signin.enrol, name="staff_enrol"),
+    path(
+        "admin/second-factor/recovery-codes/", admin.site.admin_view(signin.recovery_codes), name="staff_recovery_codes"
+    ),
+    path("admin/second-factor/sign-out/", signin.sign_out, name="staff_sign_out"),
     path("admin/", admin.site.urls),
     path("media/<path:path>", campaigns.media, name="media"),
     # A poster's code is the same in every language; the address it encodes is redirected to the reader's.

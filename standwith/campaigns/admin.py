@@ -16,15 +16,23 @@ from standwith.campaigns.models import (
     Petition,
     Statement,
     Target,
+    TargetResponse,
     TimelineEvent,
     Translation,
     Update,
 )
-from standwith.campaigns.services import publish_drafts
+from standwith.campaigns.services import publish_drafts, remove_response, save_response
+from standwith.shield.network import client_ip
+from standwith.staff.access import (
+    AdminsOnlyChangeAdmin,
+    FollowsParentInline,
+    OrganisationScopedAdmin,
+    SharedContentAdmin,
+)
 from standwith.staff.admin import move_selected
 
 
-class TranslationInline(GenericTabularInline):
+class TranslationInline(FollowsParentInline, GenericTabularInline):
     """Translations of this item's texts, one row per language and field."""
 
     model = Translation
@@ -43,26 +51,26 @@ class TranslationInline(GenericTabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(AdminsOnlyChangeAdmin):
     list_display = ["name", "slug", "website"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin[Target]):
+class TargetAdmin(SharedContentAdmin):
     list_display = ["name", "role", "organisation", "country"]
     search_fields = ["name", "role", "organisation"]
     inlines = [TranslationInline]
 
 
-class PersonInline(admin.TabularInline[Person, Case]):
+class PersonInline(FollowsParentInline, admin.TabularInline[Person, Case]):
     model = Person
     extra = 0
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin[Case]):
+class CaseAdmin(OrganisationScopedAdmin):
     list_display = ["title", "organization", "country", "created_at"]
     list_filter = ["organization", "country"]
     search_fields = ["title", "slug", "summary"]
@@ -70,9 +78,10 @@ class CaseAdmin(admin.ModelAdmin[Case]):
     inlines = [PersonInline, TranslationInline]
 
 
-class CaseItemAdmin(admin.ModelAdmin[Any]):
+class CaseItemAdmin(OrganisationScopedAdmin):
     """Timeline events, statements and updates, each with its translations."""
 
+    organisation_path = "case__organization"
     list_filter = ["case"]
     inlines = [TranslationInline]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
@@ -105,7 +114,7 @@ class UpdateAdmin(CaseItemAdmin):
 
 
 @admin.register(Petition)
-class PetitionAdmin(admin.ModelAdmin[Petition]):
+class PetitionAdmin(OrganisationScopedAdmin):
     list_display = ["title", "organization", "case", "state", "verification", "goal", "deadline", "created_at"]
     list_filter = ["state", "verification", "organization"]
     search_fields = ["title", "slug", "summary"]
@@ -120,3 +129,31 @@ class PetitionAdmin(admin.ModelAdmin[Petition]):
         move_selected(Petition.State.CLOSED, _("Close")),
         move_selected(Petition.State.ARCHIVED, _("Archive")),
     ]
+
+
+@admin.register(TargetResponse)
+class TargetResponseAdmin(OrganisationScopedAdmin):
+    """Targets' answers to petitions, with their translations; every change goes through the audited service."""
+
+    organisation_path = "petition__organization"
+    list_display = ["target", "petition", "date"]
+    list_filter = ["petition"]
+    list_select_related = ["target", "petition"]
+    search_fields = ["text", "target__name", "petition__title"]
+    autocomplete_fields = ["petition", "target"]
+    inlines = [TranslationInline]
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
+        # A link typed without a scheme is taken as https, as Django 6 will do.
+        models.URLField: {"assume_scheme": "https"},
+    }
+
+    def save_model(self, request: HttpRequest, obj: TargetResponse, form: Any, change: bool) -> None:
+        save_response(obj, request.user, client_ip=client_ip(request))
+
+    def delete_model(self, request: HttpRequest, obj: TargetResponse) -> None:
+        remove_response(obj, request.user, client_ip=client_ip(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[TargetResponse]) -> None:
+        for response in queryset.select_related("petition", "target"):
+            remove_response(response, request.user, client_ip=client_ip(request))

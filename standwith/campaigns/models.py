@@ -282,3 +282,52 @@ class Petition(models.Model):
         from django.urls import reverse
 
         return reverse("petition", args=[self.slug])
+
+
+class Milestone(models.Model):
+    """A signature count a petition has passed, recorded once: its staff are told, its page says so."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="milestones")
+    threshold = models.PositiveIntegerField()
+    # When the periodic job first saw the count past the threshold, within a minute of it.
+    reached_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["petition", "threshold"]
+        constraints = [
+            # Two workers recording the same crossing at once: one row, one email.
+            models.UniqueConstraint(fields=["petition", "threshold"], name="milestone_unique_threshold"),
+            models.CheckConstraint(condition=Q(threshold__gt=0), name="milestone_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition}: {self.threshold}"
+
+
+class TargetResponse(models.Model):
+    """What one of a petition's targets answered, recorded by its staff and shown on its page."""
+
+    TRANSLATED_FIELDS = ("text",)
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="responses")
+    # Protected: a response on record should not vanish with an edit to the list of targets.
+    target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="responses")
+    date = models.DateField()
+    text = models.TextField(max_length=4000)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="response_text_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.target.name}, {self.date}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.petition_id and self.target_id and not self.petition.targets.filter(pk=self.target_id).exists():
+            raise ValidationError({"target": _("This petition is not addressed to this person.")})

@@ -1,10 +1,11 @@
-"""Reading campaigns for the public pages and the sign path; publishing updates."""
+"""Reading campaigns for the public pages and the sign path; publishing updates, milestones and responses."""
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -12,16 +13,22 @@ from django.utils import timezone
 from standwith.campaigns.content import Shown, originals_of_untranslated, show, translations_of
 from standwith.campaigns.models import (
     Case,
+    Milestone,
     Organization,
     Person,
     Petition,
     Statement,
     Target,
+    TargetResponse,
     TimelineEvent,
     Translation,
     Update,
 )
 from standwith.freshcache import forget, fresh
+from standwith.signing import counting
+
+if TYPE_CHECKING:
+    from standwith.staff.services import User
 
 # States in which a petition's page is public.
 PUBLIC_STATES = {Petition.State.OPEN, Petition.State.CLOSED, Petition.State.ARCHIVED}
@@ -126,6 +133,8 @@ class Campaign:
     statements: list[Shown]
     updates: list[Shown]
     targets: list[Shown]
+    responses: list[tuple[Shown, Shown]]  # each target that answered, with its answer
+    milestones: list[Milestone]  # highest first
     petitions: list[Shown]  # the case's other public petitions
     partners: list[Organization]
     untranslated_from: list[str]  # original languages of parts shown untranslated
@@ -161,9 +170,23 @@ def _load_campaign(petition: Petition, language: str) -> Campaign:
         updates = list(published_updates().filter(case=case)[:5])
         siblings = list(case.petitions.filter(state__in=PUBLIC_STATES).exclude(pk=petition.pk))
     targets = list(petition.targets.all())
+    responses = list(petition.responses.select_related("target"))
+    responders = [response.target for response in responses]
     original = case.language if case is not None else petition.language
     found = translations_of(
-        [petition, *siblings, *targets, *([case] if case else []), *persons, *events, *statements, *updates], language
+        [
+            petition,
+            *siblings,
+            *targets,
+            *responses,
+            *responders,
+            *([case] if case else []),
+            *persons,
+            *events,
+            *statements,
+            *updates,
+        ],
+        language,
     )
     story = {
         "persons": show(persons, language, original, found),
@@ -171,19 +194,126 @@ def _load_campaign(petition: Petition, language: str) -> Campaign:
         "statements": show(statements, language, original, found),
         "updates": show(updates, language, original, found),
         "targets": show(targets, language, petition.language, found),
+        "responses": show(responses, language, petition.language, found),
     }
     head = show([petition], language, petition.language, found)
     case_shown = show([case], language, case.language, found) if case is not None else []
     return Campaign(
         petition=head[0],
         case=case_shown[0] if case_shown else None,
+        persons=story["persons"],
+        events=story["events"],
+        statements=story["statements"],
+        updates=story["updates"],
+        targets=story["targets"],
+        responses=list(zip(show(responders, language, petition.language, found), story["responses"], strict=True)),
+        milestones=list(petition.milestones.order_by("-threshold")),
         petitions=[shown for p in siblings for shown in show([p], language, p.language, found)],
         partners=list(petition.partners.all()),
         untranslated_from=originals_of_untranslated(
             [*head, *case_shown, *(s for group in story.values() for s in group)]
         ),
-        **story,
     )
+
+
+def record_milestones() -> list[Milestone]:
+    """Record every threshold an open petition's count has newly passed, and queue word to its staff.
+
+    Each milestone is created with its email task in one transaction, and the
+    unique (petition, threshold) lets only one of two concurrent runs create
+    it, so its staff hear of it exactly once.
+    """
+    if not settings.MILESTONES:
+        return []
+    counts = counting.stored_counts(
+        list(Petition.objects.filter(state=Petition.State.OPEN).values_list("pk", flat=True))
+    )
+    passed = {
+        (pk, threshold) for pk, count in counts.items() for threshold in settings.MILESTONES if count >= threshold
+    }
+    if not passed:
+        return []
+    recorded = set(
+        Milestone.objects.filter(petition_id__in={pk for pk, _threshold in passed}).values_list(
+            "petition_id", "threshold"
+        )
+    )
+    from standwith.campaigns.tasks import send_milestone_mail  # here: the tasks module imports this one
+
+    now = timezone.now()
+    new = []
+    for petition_id, threshold in sorted(passed - recorded):
+        with transaction.atomic():
+            milestone, created = Milestone.objects.get_or_create(
+                petition_id=petition_id, threshold=threshold, defaults={"reached_at": now}
+            )
+            if created:
+                send_milestone_mail.enqueue(milestone.pk)
+                new.append(milestone)
+    return new
+
+
+def record_response(
+    petition: Petition,
+    target: Target,
+    date: datetime.date,
+    text: str,
+    actor: "User",
+    source_name: str = "",
+    source_url: str = "",
+    client_ip: str | None = None,
+) -> TargetResponse:
+    """Record what a target answered to the petition; shown on its page, written to the audit log.
+
+    Raises ValidationError for a target the petition does not address, or a bad date, text or link.
+    """
+    response = TargetResponse(
+        petition=petition,
+        target=target,
+        date=date,
+        text=text.strip(),
+        source_name=source_name.strip(),
+        source_url=source_url.strip(),
+    )
+    return save_response(response, actor, client_ip=client_ip)
+
+
+def save_response(response: TargetResponse, actor: "User", *, client_ip: str | None = None) -> TargetResponse:
+    """Save a new or edited response after checking it, with its line in the audit log."""
+    from standwith.staff.services import record  # staff.services imports this module
+
+    response.full_clean()
+    action = "petition.response_recorded" if response._state.adding else "petition.response_edited"
+    with transaction.atomic():
+        response.save()
+        record(
+            actor,
+            action,
+            response.petition,
+            client_ip=client_ip,
+            response=response.pk,
+            target=response.target.name,
+            date=response.date.isoformat(),
+        )
+    return response
+
+
+def remove_response(response: TargetResponse, actor: "User", *, client_ip: str | None = None) -> None:
+    """Take a response off the page; the audit log keeps who did, and what it said."""
+    from standwith.staff.services import record  # staff.services imports this module
+
+    with transaction.atomic():
+        record(
+            actor,
+            "petition.response_removed",
+            response.petition,
+            client_ip=client_ip,
+            response=response.pk,
+            target=response.target.name,
+            date=response.date.isoformat(),
+            text=response.text,
+        )
+        response.delete()
 
 
 def takes_signatures(petition: Petition) -> bool:
@@ -207,8 +337,12 @@ def _petitions_about(instance: models.Model) -> list[tuple[int, str]]:
         return list(instance.petitions.values_list("pk", "slug"))
     if isinstance(instance, Person | TimelineEvent | Statement | Update):
         return list(Petition.objects.filter(case_id=instance.case_id).values_list("pk", "slug"))
+    if isinstance(instance, Milestone | TargetResponse):
+        return list(Petition.objects.filter(pk=instance.petition_id).values_list("pk", "slug"))
     if isinstance(instance, Target):
-        return list(instance.petitions.values_list("pk", "slug"))
+        # A target taken off a petition may still have answered it.
+        addressed = models.Q(targets=instance) | models.Q(responses__target=instance)
+        return list(Petition.objects.filter(addressed).values_list("pk", "slug").distinct())
     if isinstance(instance, Translation):
         item = instance.item
         return _petitions_about(item) if isinstance(item, models.Model) else []
@@ -220,10 +354,14 @@ def forget_cached_petition(petition: Petition) -> None:
     _forget_cached_campaigns(Petition, petition)
 
 
+# What campaign pages show: saving or deleting any of it drops the cached pages it is on.
+_SHOWN = (Petition, Case, Person, TimelineEvent, Statement, Update, Target, TargetResponse, Milestone, Translation)
+
+
 @receiver(post_save)
 @receiver(post_delete)
 def _forget_cached_campaigns(sender: type, instance: object, **kwargs: object) -> None:
-    if not isinstance(instance, Petition | Case | Person | TimelineEvent | Statement | Update | Target | Translation):
+    if not isinstance(instance, _SHOWN):
         return
     for petition_id, slug in _petitions_about(instance):
         forget(_cache_key(slug))  # it carries its case

@@ -36,6 +36,8 @@ def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
         "body_html": render_markdown(campaign.petition.body),
         "count": count,
         "progress": min(100, count * 100 // petition.goal),
+        # Once fraud is struck off, a count can fall back below a milestone; the page then no longer claims it.
+        "milestones": [milestone for milestone in campaign.milestones if milestone.threshold <= count],
         "open": takes_signatures(petition),
         "form": form,
         **sharing_context(petition, campaign, _("Please sign: “%(title)s”")),

@@ -135,3 +135,42 @@ class AdminsOnlyChangeAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return Role.ADMIN in staff_roles(request)
+
+
+class SharedContentAdmin(AuditedAdmin):
+    """Records every organisation's campaigns share (targets): campaigners add and edit, admins delete."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(staff_roles(request))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(staff_roles(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(staff_roles(request) & {Role.CAMPAIGNER, Role.ADMIN})
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(staff_roles(request) & {Role.CAMPAIGNER, Role.ADMIN})
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+
+class FollowsParentInline:
+    """An inline anyone may edit who may edit the item it belongs to, and no one else."""
+
+    def _parent_admin(self) -> admin.ModelAdmin[Any]:
+        inline: Any = self  # mixed into an InlineModelAdmin, which has both
+        return inline.admin_site._registry[inline.parent_model]  # type: ignore[no-any-return]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._parent_admin().has_change_permission(request, obj)

@@ -12,11 +12,12 @@ if TYPE_CHECKING:
 
 from standwith.shield.network import client_ip
 from standwith.staff import services
+from standwith.staff.access import AdminsOnlyChangeAdmin, staff_roles
 from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin[Membership]):
+class MembershipAdmin(AdminsOnlyChangeAdmin):
     list_display = ["user", "organization", "role", "created_at"]
     list_filter = ["role", "organization"]
     search_fields = ["user__username", "user__email", "organization__name"]
@@ -33,6 +34,12 @@ class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
     date_hierarchy = "at"
     # The admin's "N results" counts the whole table on every page view; a long log makes that slow.
     show_full_result_count = False
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return Role.ADMIN in staff_roles(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -93,10 +100,13 @@ class SiteSwitchesAdmin(admin.ModelAdmin[SiteSwitches]):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return Role.ADMIN in services.roles_of(request.user, None)
+        return Role.ADMIN in staff_roles(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(staff_roles(request))
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return request.user.is_staff and request.user.is_active
+        return bool(staff_roles(request))
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change, **kwargs)

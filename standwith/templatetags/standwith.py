@@ -66,6 +66,12 @@ def time_tag(day: datetime.date, precision: str = DatePrecision.DAY) -> str:
     return format_html('<time datetime="{}">{}</time>', machine, as_precise(day, precision))
 
 
+@register.simple_tag
+def in_language(text: str, language: str) -> str:
+    """A campaign text marked with the language it is shown in, to sit inside a sentence of the interface."""
+    return format_html('<span lang="{}">{}</span>', language, text)
+
+
 @register.filter
 def status_line(person: Any) -> str:
     return str(_STATUS_LINES[PersonStatus(person.status)]) % {"date": as_precise(person.status_since)}

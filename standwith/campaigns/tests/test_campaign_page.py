@@ -149,9 +149,10 @@ def test_it_hides_a_case_whose_petitions_are_all_drafts(client, organization):
 
 
 def test_it_renders_a_whole_campaign_in_a_fixed_number_of_queries(client, campaign, django_assert_num_queries):
-    # Petition, count slots, then the story: people, events, statements,
-    # updates, other petitions, targets, partners, and one for every translation.
-    with django_assert_num_queries(10):
+    # Petition, count slots, the site switches (for the banner), then the
+    # story: people, events, statements, updates, other petitions, targets,
+    # targets' responses, partners, milestones, and one for every translation.
+    with django_assert_num_queries(13):
         client.get(PAGE.format("ru"))
     with django_assert_num_queries(0):  # the page itself is then served from cache
         client.get(PAGE.format("ru"))

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from standwith.campaigns.models import Petition
+from standwith.conftest import otp_login
 from standwith.staff.models import AuditRecord, Membership, Role
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def staff_member(name: str, **extra: bool) -> User:
 
 def test_it_moves_petitions_through_the_lifecycle_from_the_admin(client, petition):
     Petition.objects.filter(pk=petition.pk).update(state=Petition.State.PENDING)
-    client.force_login(staff_member("root", is_superuser=True))
+    otp_login(client, staff_member("root", is_superuser=True))
 
     response = client.post(CHANGELIST, {"action": "move_to_open", "_selected_action": [petition.pk]}, follow=True)
 
@@ -30,7 +31,7 @@ def test_it_refuses_a_move_the_role_does_not_allow_and_says_why(client, petition
     Petition.objects.filter(pk=petition.pk).update(state=Petition.State.PENDING)
     campaigner = staff_member("campaigner")
     Membership.objects.create(user=campaigner, organization=petition.organization, role=Role.CAMPAIGNER)
-    client.force_login(campaigner)
+    otp_login(client, campaigner)
 
     response = client.post(CHANGELIST, {"action": "move_to_open", "_selected_action": [petition.pk]}, follow=True)
 
@@ -40,7 +41,7 @@ def test_it_refuses_a_move_the_role_does_not_allow_and_says_why(client, petition
 
 
 def test_it_does_not_let_the_edit_form_change_the_state(client, petition):
-    client.force_login(staff_member("root", is_superuser=True))
+    otp_login(client, staff_member("root", is_superuser=True))
 
     page = client.get(f"{CHANGELIST}{petition.pk}/change/").content.decode()
 
@@ -48,7 +49,7 @@ def test_it_does_not_let_the_edit_form_change_the_state(client, petition):
 
 
 def test_it_offers_only_the_translatable_fields_and_site_languages_for_translations(client, campaign):
-    client.force_login(staff_member("root", is_superuser=True))
+    otp_login(client, staff_member("root", is_superuser=True))
 
     page = client.get(f"{CHANGELIST}{campaign.pk}/change/").content.decode()
 

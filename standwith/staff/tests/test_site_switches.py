@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from standwith.campaigns.models import Petition
+from standwith.conftest import otp_login
 from standwith.signing.models import Signature
 from standwith.staff import services, switches
 from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
@@ -92,7 +93,7 @@ def test_it_refuses_every_change_in_read_only_mode_but_keeps_pages_readable(clie
 
 def test_it_lets_an_admin_turn_read_only_mode_off_in_the_admin(client, petition, admin_user):
     services.set_read_only(admin_user, True)
-    client.force_login(admin_user)
+    otp_login(client, admin_user)
 
     response = client.post(
         "/admin/staff/siteswitches/1/change/",

@@ -1,0 +1,54 @@
+"""The email that tells a petition's staff it has passed a milestone."""
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import ngettext
+
+from standwith.campaigns.models import Milestone, Petition
+from standwith.campaigns.sharing import petition_address
+from standwith.staff.models import Role
+
+# Those who run the petition; moderators and data officers have other reasons to look.
+TOLD = [Role.CAMPAIGNER, Role.ADMIN]
+
+
+def staff_to_tell(petition: Petition) -> list[User]:
+    """The campaigners and admins of the petition's organisation, each once, who can be mailed."""
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__organization_id=petition.organization_id, memberships__role__in=TOLD
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def milestone_mail(milestone: Milestone, recipient: User) -> EmailMultiAlternatives:
+    petition = milestone.petition
+    # Staff read the site's own language; the strings are marked so they can have theirs later.
+    with translation.override(settings.LANGUAGE_CODE):
+        passed = formats.number_format(milestone.threshold, force_grouping=True)
+        context = {
+            "name": recipient.get_full_name() or recipient.get_username(),
+            "title": petition.title,
+            "organisation": petition.organization.name,
+            "threshold": milestone.threshold,
+            "passed": passed,
+            "date": formats.date_format(timezone.localtime(milestone.reached_at), "DATE_FORMAT"),
+            "page_url": petition_address(petition),
+            "admin_url": settings.SITE_URL + reverse("admin:campaigns_petition_change", args=[petition.pk]),
+        }
+        subject = ngettext(
+            "“%(title)s” has passed %(passed)s signature",
+            "“%(title)s” has passed %(passed)s signatures",
+            milestone.threshold,
+        ) % {"title": petition.title, "passed": passed}
+        text = render_to_string("campaigns/email/milestone.txt", context)
+    return EmailMultiAlternatives(
+        subject=subject, body=text, to=[recipient.email], headers={"Auto-Submitted": "auto-generated"}
+    )

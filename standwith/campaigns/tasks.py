@@ -1,0 +1,40 @@
+import smtplib
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from standwith.campaigns import services
+from standwith.campaigns.mails import milestone_mail, staff_to_tell
+from standwith.campaigns.models import Milestone
+from standwith.outreach.services import send_once
+
+MAX_ATTEMPTS = 12
+
+
+@task()
+def record_milestones() -> int:
+    return len(services.record_milestones())
+
+
+@task()
+def send_milestone_mail(milestone_id: int, attempt: int = 1) -> str:
+    """Tell each of the petition's staff about the milestone; a retry skips those already told."""
+    milestone = Milestone.objects.select_related("petition__organization").filter(pk=milestone_id).first()
+    if milestone is None:
+        return "milestone gone"
+    sent = 0
+    for recipient in staff_to_tell(milestone.petition):
+        try:
+            if send_once(f"milestone:{milestone.pk}:{recipient.pk}", milestone_mail(milestone, recipient)):
+                sent += 1
+        except smtplib.SMTPRecipientsRefused:
+            continue
+        except (smtplib.SMTPException, OSError) as error:
+            # The mail server is down or busy: the whole list again later, backing off up to six hours.
+            if attempt >= MAX_ATTEMPTS:
+                raise
+            delay = timedelta(seconds=min(30 * 2**attempt, 6 * 3600))
+            send_milestone_mail.using(run_after=timezone.now() + delay).enqueue(milestone_id, attempt + 1)
+            return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
+    return f"sent {sent}"
