@@ -22,6 +22,7 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "purge_old_sent_records": ("standwith.outreach.tasks.purge_old_sent_records", timedelta(hours=6)),
     # A deadline is kept to the minute; signing already stops at the deadline itself.
     "close_due_petitions": ("standwith.staff.tasks.close_due_petitions", timedelta(minutes=1)),
+    "purge_sign_in_attempts": ("standwith.staff.tasks.purge_sign_in_attempts", timedelta(minutes=15)),
     "record_milestones": ("standwith.campaigns.tasks.record_milestones", timedelta(minutes=1)),
 }
 

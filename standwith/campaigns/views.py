@@ -18,6 +18,7 @@ from standwith.campaigns.sharing import petition_address, share_links
 from standwith.public import mark_public, public_page
 from standwith.signing import counting
 from standwith.signing.forms import SignForm
+from standwith.staff import switches
 
 
 def petition_or_404(slug: str) -> Petition:
@@ -39,6 +40,7 @@ def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
         # Once fraud is struck off, a count can fall back below a milestone; the page then no longer claims it.
         "milestones": [milestone for milestone in campaign.milestones if milestone.threshold <= count],
         "open": takes_signatures(petition),
+        "paused": switches.current().signing_paused_since is not None,
         "form": form,
         **sharing_context(petition, campaign, _("Please sign: “%(title)s”")),
     }

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as Account
 from django.db import models, transaction
@@ -186,3 +187,11 @@ def set_read_only(actor: User, on: bool, *, client_ip: str | None = None) -> Sit
 
 def set_banner(actor: User, text: str, *, client_ip: str | None = None) -> SiteSwitches:
     return _flip(actor, "site.banner_set", client_ip, banner=" ".join(text.split())[:300])
+
+
+def purge_sign_in_attempts() -> int:
+    from axes.models import AccessAttempt
+
+    stale = AccessAttempt.objects.filter(attempt_time__lt=timezone.now() - settings.AXES_COOLOFF_TIME)
+    deleted: int = stale.delete()[0]
+    return deleted

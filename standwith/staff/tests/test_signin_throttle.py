@@ -135,3 +135,20 @@ def test_it_clears_the_count_of_wrong_codes_after_a_right_one():
     assert client.post(VERIFY, {"code": "abcd2345"}).status_code == 302
     later = half_signed_in(user)
     assert [later.post(VERIFY, {"code": "000000"}).status_code for _ in range(4)] == [400] * 4
+
+
+def test_it_forgets_failed_sign_ins_once_they_no_longer_count(db):
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    from standwith.staff.services import purge_sign_in_attempts
+
+    old = AccessAttempt.objects.create(username="old", ip_address="203.0.113.9", failures_since_start=5)
+    AccessAttempt.objects.filter(pk=old.pk).update(attempt_time=timezone.now() - datetime.timedelta(hours=1))
+    recent = AccessAttempt.objects.create(username="recent", ip_address="203.0.113.10", failures_since_start=2)
+
+    assert purge_sign_in_attempts() == 1
+
+    assert list(AccessAttempt.objects.values_list("pk", flat=True)) == [recent.pk]

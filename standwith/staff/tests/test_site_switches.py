@@ -118,3 +118,12 @@ def test_it_shows_the_banner_on_every_page_escaped(client, petition, admin_user)
 
     banner = '<div class="site-banner" role="status"><div class="wrap"><p>'
     assert f"{banner}Maintenance &lt;b&gt;tonight&lt;/b&gt; at 22:00</p>" in page
+
+
+def test_it_says_on_the_petition_page_that_signing_is_paused(client, petition, admin_user):
+    services.pause_signing(admin_user)
+
+    page = client.get(f"/en/p/{petition.slug}/").content.decode()
+
+    assert "Signing is paused for a short while" in page
+    assert 'name="email"' not in page
