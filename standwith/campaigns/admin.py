@@ -29,7 +29,7 @@ from standwith.staff.access import (
     OrganisationScopedAdmin,
     SharedContentAdmin,
 )
-from standwith.staff.admin import move_selected
+from standwith.staff.admin import move_selected, move_with_reason
 
 
 class TranslationInline(FollowsParentInline, GenericTabularInline):
@@ -128,6 +128,8 @@ class PetitionAdmin(OrganisationScopedAdmin):
         move_selected(Petition.State.OPEN, _("Publish")),
         move_selected(Petition.State.CLOSED, _("Close")),
         move_selected(Petition.State.ARCHIVED, _("Archive")),
+        move_with_reason(Petition.State.DRAFT, _("Send back for changes")),
+        move_with_reason(Petition.State.REJECTED, _("Reject or remove")),
     ]
 
 

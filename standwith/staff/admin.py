@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 from standwith.shield.network import client_ip
 from standwith.staff import services
 from standwith.staff.access import AdminsOnlyChangeAdmin, staff_roles
-from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
+from standwith.staff.models import AuditRecord, Membership, ReasonTemplate, Role, SiteSwitches
 
 
 @admin.register(Membership)
@@ -56,19 +57,7 @@ def move_selected(state: str, description: "StrOrPromise") -> Any:
 
     @admin.action(description=description)
     def action(modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        moved, refused = 0, []
-        for petition in queryset.select_related("organization"):
-            try:
-                services.move_petition(petition, state, request.user, client_ip=client_ip(request))
-                moved += 1
-            except services.NotAllowed as error:
-                refused.append(f"{petition}: {error}")
-        if moved:
-            modeladmin.message_user(
-                request, ngettext("%(n)d petition moved.", "%(n)d petitions moved.", moved) % {"n": moved}
-            )
-        for line in refused:
-            modeladmin.message_user(request, line, level=messages.WARNING)
+        _move_each(modeladmin, request, queryset, state)
 
     action.__name__ = f"move_to_{state}"
     return action
@@ -125,3 +114,66 @@ class SiteSwitchesAdmin(admin.ModelAdmin[SiteSwitches]):
             services.set_read_only(request.user, wanted["read_only"], client_ip=where)
         if wanted["banner"] != before.banner:
             services.set_banner(request.user, wanted["banner"], client_ip=where)
+
+
+@admin.register(ReasonTemplate)
+class ReasonTemplateAdmin(AdminsOnlyChangeAdmin):
+    list_display = ["title", "text", "position"]
+
+
+class ReasonForm(forms.Form):
+    template = forms.ModelChoiceField(
+        ReasonTemplate.objects.all(), required=False, label=_("Reason"), empty_label=_("Choose a reason…")
+    )
+    details = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label=_("In your own words")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parts = [data["template"].text if data.get("template") else "", (data.get("details") or "").strip()]
+        data["reason"] = " ".join(part for part in parts if part)
+        if not data["reason"]:
+            raise forms.ValidationError(_("Please choose a reason or write one."))
+        return data
+
+
+def move_with_reason(state: str, description: "StrOrPromise") -> Any:
+    """An admin action that asks for a reason on a page of its own, then moves each selected petition."""
+
+    @admin.action(description=description)
+    def action(modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _move_each(modeladmin, request, queryset, state, form.cleaned_data["reason"])
+            return None
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": description,
+            "petitions": queryset,
+            "form": form,
+            "action": f"move_to_{state}_with_reason",
+            "opts": modeladmin.model._meta,
+        }
+        return TemplateResponse(request, "staff/move_with_reason.html", context)
+
+    action.__name__ = f"move_to_{state}_with_reason"
+    return action
+
+
+def _move_each(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any], state: str, reason: str = ""
+) -> None:
+    moved, refused = 0, []
+    for petition in queryset.select_related("organization"):
+        try:
+            services.move_petition(petition, state, request.user, reason=reason, client_ip=client_ip(request))
+            moved += 1
+        except services.NotAllowed as error:
+            refused.append(f"{petition}: {error}")
+    if moved:
+        modeladmin.message_user(
+            request, ngettext("%(n)d petition moved.", "%(n)d petitions moved.", moved) % {"n": moved}
+        )
+    for line in refused:
+        modeladmin.message_user(request, line, level=messages.WARNING)

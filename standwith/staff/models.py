@@ -101,3 +101,17 @@ class SiteSwitches(models.Model):
 
     def __str__(self) -> str:
         return str(_("Site switches"))
+
+
+class ReasonTemplate(models.Model):
+    """A reason moderators often give (duplicate, offensive…), kept by admins and picked when rejecting."""
+
+    title = models.CharField(max_length=100, unique=True)
+    text = models.TextField(max_length=1000, help_text=_("Shown to the public on a removed petition's page."))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,9 +1,10 @@
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.utils import timezone
 
 from standwith.campaigns.models import Petition
 from standwith.conftest import otp_login
-from standwith.staff.models import AuditRecord, Membership, Role
+from standwith.staff.models import AuditRecord, Membership, ReasonTemplate, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +58,27 @@ def test_it_offers_only_the_translatable_fields_and_site_languages_for_translati
     assert 'value="slug"' not in page
     assert 'value="ar"' in page
     assert "Свободу Салеху и Исмаилу" in page  # the Russian title, ready to edit
+
+
+def test_it_asks_a_moderator_for_a_reason_then_removes_the_petition(client, petition):
+    Petition.objects.filter(pk=petition.pk).update(published_at=timezone.now())
+    moderator = staff_member("moderator")
+    Membership.objects.create(user=moderator, organization=petition.organization, role=Role.MODERATOR)
+    otp_login(client, moderator)
+    chosen = {"action": "move_to_rejected_with_reason", "_selected_action": [petition.pk]}
+
+    asked = client.post(CHANGELIST, chosen)
+    missing = client.post(CHANGELIST, {**chosen, "apply": "1", "template": "", "details": "  "})
+    duplicate = ReasonTemplate.objects.get(title="Duplicate")
+    done = client.post(CHANGELIST, {**chosen, "apply": "1", "template": duplicate.pk, "details": "See /p/other/."})
+
+    assert "The reason is shown to the public" in asked.content.decode()
+    assert "Please choose a reason or write one." in missing.content.decode()
+    assert done.status_code == 302
+    removed = Petition.objects.get(pk=petition.pk)
+    assert removed.state == Petition.State.REJECTED
+    assert removed.removal_reason == f"{duplicate.text} See /p/other/."
+    assert AuditRecord.objects.get().details["reason"] == removed.removal_reason
+    gone = client.get(f"/en/p/{petition.slug}/")
+    assert gone.status_code == 410
+    assert "It repeats a petition that is already open here." in gone.content.decode()
