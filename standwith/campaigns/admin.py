@@ -115,7 +115,9 @@ class UpdateAdmin(CaseItemAdmin):
 
 @admin.register(Petition)
 class PetitionAdmin(OrganisationScopedAdmin):
-    list_display = ["title", "organization", "case", "state", "verification", "goal", "deadline", "created_at"]
+    list_display = ["title", "organization", "state", "deadline", "created_at"]
+    list_select_related = ["organization"]
+    show_full_result_count = False
     list_filter = ["state", "verification", "organization"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
@@ -131,6 +133,12 @@ class PetitionAdmin(OrganisationScopedAdmin):
         move_with_reason(Petition.State.DRAFT, _("Send back for changes")),
         move_with_reason(Petition.State.REJECTED, _("Reject or remove")),
     ]
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        # The review queue is worked oldest first, so nobody waits behind newer proposals.
+        if request.GET.get("state__exact") == Petition.State.PENDING:
+            return ["created_at", "pk"]
+        return ["-created_at", "pk"]
 
 
 @admin.register(TargetResponse)

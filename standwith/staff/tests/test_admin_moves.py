@@ -82,3 +82,16 @@ def test_it_asks_a_moderator_for_a_reason_then_removes_the_petition(client, peti
     gone = client.get(f"/en/p/{petition.slug}/")
     assert gone.status_code == 410
     assert "It repeats a petition that is already open here." in gone.content.decode()
+
+
+def test_it_lists_the_review_queue_oldest_first(client, petition, organization):
+    for slug in ["newer", "newest"]:
+        Petition.objects.create(
+            organization=organization, slug=slug, title=slug.title(), summary="S", body="B", state="pending"
+        )
+    Petition.objects.filter(pk=petition.pk).update(state=Petition.State.PENDING)
+    otp_login(client, staff_member("root", is_superuser=True))
+
+    page = client.get(f"{CHANGELIST}?state__exact=pending").content.decode()
+
+    assert page.index("Free them") < page.index("Newer") < page.index("Newest")
