@@ -6,6 +6,7 @@ absolute speed varies from run to run.
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -16,6 +17,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import django
 from django.db import connection
@@ -288,12 +290,16 @@ class Bench:
         from standwith.signing import counting
 
         have = counting.stored_count(self.petition.pk)
+        staff_small = self.staff_pages()
         started = time.monotonic()
         seed.signatures(self.petition.pk, max(0, self.scale - have), label="scale", state="validated")
         seeded_s = round(time.monotonic() - started)
         sign = self.sign_at_full_rate("scale")
         page = wrk(self.base, "get.lua", self.seconds, 16, {"BENCH_PATHS": self.page_path})
+        staff = self.staff_pages()
         return {
+            "staff_pages": staff,
+            "staff_pages_small": staff_small,
             "signatures": counting.stored_count(self.petition.pk),
             "seeded_in_s": seeded_s,
             "sign": sign,
@@ -302,6 +308,58 @@ class Bench:
             "read_vs_small": round(page["per_s"] / small["read_page"]["per_s"], 3),
             "lost": sign["lost"],
         }
+
+    def staff_pages(self, times: int = 20) -> dict[str, dict[str, float]]:
+        """Median and slowest of `times` loads of each staff page, signed in as an admin with a second factor."""
+        cookie = staff_session()
+        pages = {
+            "admin home": "/admin/",
+            "petition list": "/admin/campaigns/petition/",
+            "petition edit": f"/admin/campaigns/petition/{self.petition.pk}/change/",
+            "audit log": "/admin/staff/auditrecord/",
+        }
+        measured = {}
+        for name, path in pages.items():
+            took = []
+            for _ in range(times):
+                started = time.monotonic()
+                status = fetch(self.base, path, {"Cookie": cookie})
+                took.append((time.monotonic() - started) * 1000)
+                assert status == 200, f"{path} answered {status}"
+            took.sort()
+            measured[name] = {"median_ms": round(took[len(took) // 2], 1), "max_ms": round(took[-1], 1)}
+        return measured
+
+
+def staff_session() -> str:
+    """A session cookie of an admin who has passed the second factor, made the way sign-in makes it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return f"sessionid={session.session_key}"
+
+
+def fetch(base_url: str, path: str, headers: dict[str, str]) -> int:
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def ratio(measured: dict[str, Any], baseline: dict[str, Any]) -> float:

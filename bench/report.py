@@ -69,6 +69,14 @@ def summary(results: dict[str, Any]) -> str:
         f"at {scale['signatures']:,} signatures: sign {scale['sign']['per_s']:.0f}/s"
         f" ({scale['sign_vs_small']:.2f}x the figure at ~1,000), page {scale['read_page']['per_s']:.0f}/s"
         f" ({scale['read_vs_small']:.2f}x)",
+        "staff pages, median (slowest of 20) ms, at ~1,000 signatures and at "
+        f"{scale['signatures']:,}: "
+        + "; ".join(
+            f"{name} {small['median_ms']:.0f} ({small['max_ms']:.0f}) and {big['median_ms']:.0f} ({big['max_ms']:.0f})"
+            for (name, small), big in zip(
+                scale["staff_pages_small"].items(), scale["staff_pages"].values(), strict=True
+            )
+        ),
         "",
         f"lost {results['lost']}, duplicate_emails {results['duplicate_emails']},"
         f" missing_emails {results['missing_emails']}, final count {'exact' if results['count_exact'] else 'WRONG'}",

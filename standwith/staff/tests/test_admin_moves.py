@@ -72,7 +72,7 @@ def test_it_asks_a_moderator_for_a_reason_then_removes_the_petition(client, peti
     duplicate = ReasonTemplate.objects.get(title="Duplicate")
     done = client.post(CHANGELIST, {**chosen, "apply": "1", "template": duplicate.pk, "details": "See /p/other/."})
 
-    assert "The reason is shown to the public" in asked.content.decode()
+    assert "The reason is kept in the audit log" in asked.content.decode()
     assert "Please choose a reason or write one." in missing.content.decode()
     assert done.status_code == 302
     removed = Petition.objects.get(pk=petition.pk)
