@@ -144,21 +144,29 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-class TimelineEvent(models.Model):
+class DatedAndSourced(models.Model):
+    """What a case's story is told with: when it was (no more precisely than known) and who reported it."""
+
+    date = models.DateField()
+    # Reports often give only the month ("last June"): the page must not claim more.
+    precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    source_name = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField(blank=True)
+    translations = GenericRelation(Translation)
+
+    class Meta:
+        abstract = True
+
+
+class TimelineEvent(DatedAndSourced):
     """Something that happened to the people of a case, with where it was reported."""
 
     TRANSLATED_FIELDS = ("text", "place", "source_name")
     Precision = DatePrecision
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    date = models.DateField()
-    # Reports often give only the month ("last June"): the page must not claim more.
-    precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     text = models.TextField(max_length=2000)
     place = models.CharField(max_length=200, blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(blank=True)
-    translations = GenericRelation(Translation)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -170,7 +178,7 @@ class TimelineEvent(models.Model):
         return f"{self.date}: {self.text[:60]}"
 
 
-class Statement(models.Model):
+class Statement(DatedAndSourced):
     """A short quotation from an organisation about a case, attributed in full."""
 
     TRANSLATED_FIELDS = ("speaker", "role", "quote", "source_name")
@@ -179,12 +187,7 @@ class Statement(models.Model):
     speaker = models.CharField(max_length=200)
     role = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200)
-    date = models.DateField()
-    precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     quote = models.TextField(max_length=2000)
-    source_name = models.CharField(max_length=200, blank=True)
-    source_url = models.URLField(blank=True)
-    translations = GenericRelation(Translation)
 
     class Meta:
         ordering = ["-date", "pk"]

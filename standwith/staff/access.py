@@ -137,23 +137,14 @@ class AdminsOnlyChangeAdmin(AuditedAdmin):
         return Role.ADMIN in staff_roles(request)
 
 
-class SharedContentAdmin(AuditedAdmin):
-    """Records every organisation's campaigns share (targets): campaigners add and edit, admins delete."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(staff_roles(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(staff_roles(request))
+class SharedContentAdmin(AdminsOnlyChangeAdmin):
+    """Records every organisation's campaigns share (targets): campaigners add and edit too."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return bool(staff_roles(request) & {Role.CAMPAIGNER, Role.ADMIN})
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(staff_roles(request) & {Role.CAMPAIGNER, Role.ADMIN})
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return Role.ADMIN in staff_roles(request)
 
 
 class FollowsParentInline:

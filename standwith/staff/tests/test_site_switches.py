@@ -116,7 +116,7 @@ def test_it_shows_the_banner_on_every_page_escaped(client, petition, admin_user)
 
     page = client.get(f"/en/p/{petition.slug}/").content.decode()
 
-    banner = '<div class="site-banner" role="status"><div class="wrap"><p>'
+    banner = '<div class="site-banner" role="status"><div class="wrap"><p dir="auto">'
     assert f"{banner}Maintenance &lt;b&gt;tonight&lt;/b&gt; at 22:00</p>" in page
 
 
