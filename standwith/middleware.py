@@ -58,6 +58,10 @@ def explain_refused_methods(
     return middleware
 
 
+# Addresses that have no language version: the count JSON is polled, so it skips the negotiation.
+UNLOCALISED = ("/api/", "/admin/", "/media/", "/static/")
+
+
 def negotiate_language(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     """Send a page address without a language (/p/<slug>/, as shared) to the reader's language.
 
@@ -69,7 +73,11 @@ def negotiate_language(get_response: Callable[[HttpRequest], HttpResponse]) -> C
 
     def middleware(request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if request.method in {"GET", "HEAD"} and not translation.get_language_from_path(path):
+        if (
+            request.method in {"GET", "HEAD"}
+            and not path.startswith(UNLOCALISED)
+            and not translation.get_language_from_path(path)
+        ):
             language = negotiated_language(request)
             localised = f"/{language}{path}"
             # Language-prefixed patterns only match the active language's prefix.

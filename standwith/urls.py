@@ -7,6 +7,7 @@ from standwith import errors
 from standwith.api import views as api
 from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
+from standwith.public import public_page
 from standwith.signing import views as signing
 from standwith.staff import signin
 
@@ -31,10 +32,11 @@ urlpatterns = [
 # without one (a shared link) is redirected by Accept-Language.
 urlpatterns += i18n_patterns(
     path("", campaigns.home, name="home"),
-    path("feed", feeds.SiteUpdates(), name="site_feed"),
+    # Feed readers poll: served from the page cache like every public page.
+    path("feed", public_page()(feeds.SiteUpdates()), name="site_feed"),
     path("search", search_views.search_page, name="search"),
     path("c/<slug:slug>/", campaigns.case_page, name="case"),
-    path("c/<slug:slug>/feed", feeds.CaseUpdates(), name="case_feed"),
+    path("c/<slug:slug>/feed", public_page()(feeds.CaseUpdates()), name="case_feed"),
     path("p/<slug:slug>/", campaigns.petition_page, name="petition"),
     path("p/<slug:slug>/sign", signing.sign, name="sign"),
     path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),

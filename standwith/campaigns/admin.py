@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +34,31 @@ from standwith.staff.access import (
 from standwith.staff.admin import move_selected, move_with_reason
 
 
+class TranslationFormSet(BaseGenericInlineFormSet[Translation, Any]):
+    def _construct_form(self, i: int, **kwargs: Any) -> Any:
+        form = super()._construct_form(i, **kwargs)  # type: ignore[misc]
+        # Known before saving, so Translation.clean can check the field against the item's model.
+        form.instance.content_type = ContentType.objects.get_for_model(self.instance)
+        return form
+
+    def clean(self) -> None:
+        super().clean()
+        # The database would refuse a second row for one language and field (a 500); say so instead.
+        seen = set()
+        for form in self.forms:
+            if not form.is_valid() or form.cleaned_data.get("DELETE") or not form.cleaned_data:
+                continue
+            key = (form.cleaned_data["language"], form.cleaned_data["field"])
+            if key in seen:
+                raise forms.ValidationError(_("Each text has one translation per language."))
+            seen.add(key)
+
+
 class TranslationInline(FollowsParentInline, GenericTabularInline):
     """Translations of this item's texts, one row per language and field."""
 
     model = Translation
+    formset = TranslationFormSet  # type: ignore[assignment]
     extra = 0
     fields = ["language", "field", "text"]
 

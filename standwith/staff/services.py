@@ -129,7 +129,12 @@ def move_petition(
 
 
 def close_due_petitions() -> int:
-    """Close every open petition whose deadline has passed; returns how many."""
+    """Close every open petition whose deadline has passed; returns how many.
+
+    Nothing closes while signing is paused: resuming moves the deadlines on by the pause.
+    """
+    if SiteSwitches.objects.filter(pk=1, signing_paused_since__isnull=False).exists():
+        return 0
     closed = 0
     for petition in Petition.objects.filter(state=State.OPEN, deadline__lte=timezone.now()):
         with transaction.atomic():
@@ -160,9 +165,12 @@ def _plain(values: dict[str, object]) -> dict[str, object]:
 
 
 def pause_signing(actor: User, *, client_ip: str | None = None) -> SiteSwitches:
-    if switches.current().signing_paused_since is not None:
-        return switches.current()
-    return _flip(actor, "site.signing_paused", client_ip, signing_paused_since=timezone.now())
+    with transaction.atomic():
+        # Read under the lock, not from the cache: two admins pausing at once must not move the start.
+        site = SiteSwitches.objects.select_for_update().get_or_create(pk=1)[0]
+        if site.signing_paused_since is not None:
+            return site
+        return _flip(actor, "site.signing_paused", client_ip, signing_paused_since=timezone.now())
 
 
 def resume_signing(actor: User, *, client_ip: str | None = None) -> SiteSwitches:

@@ -183,3 +183,25 @@ def test_it_serves_nothing_outside_the_media_folder(client, campaign):
     for path in ["/media/../standwith.sqlite3", "/media/%2e%2e/standwith.sqlite3"]:
         assert client.get(path).status_code == 400  # refused as suspicious, before any file is opened
     assert client.get("/media/cases/missing.png").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "field", "model", "refused"),
+    [("xx", "title", Petition, "language"), ("ru", "slug", Petition, "field"), ("ru", "name", Case, "field")],
+)
+def test_it_refuses_a_translation_the_site_cannot_show(petition, organization, language, field, model, refused):
+    from django.core.exceptions import ValidationError
+
+    from standwith.campaigns.models import Translation
+
+    item = (
+        petition
+        if model is Petition
+        else Case.objects.create(organization=organization, slug="c", title="C", summary="S")
+    )
+    translation = Translation(item=item, language=language, field=field, text="Текст")
+
+    with pytest.raises(ValidationError) as refusal:
+        translation.full_clean()
+
+    assert refused in refusal.value.message_dict

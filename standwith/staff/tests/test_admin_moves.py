@@ -95,3 +95,59 @@ def test_it_lists_the_review_queue_oldest_first(client, petition, organization):
     page = client.get(f"{CHANGELIST}?state__exact=pending").content.decode()
 
     assert page.index("Free them") < page.index("Newer") < page.index("Newest")
+
+
+def translation_post(petition, rows):
+    """The petition's change form as the admin sends it, with these translation rows."""
+    prefix = "campaigns-translation-content_type-object_id"
+    data = {
+        "organization": petition.organization.pk,
+        "slug": petition.slug,
+        "title": petition.title,
+        "summary": petition.summary,
+        "body": petition.body,
+        "language": "en",
+        "goal": petition.goal,
+        "verification": petition.verification,
+        "targets": [target.pk for target in petition.targets.all()],
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        "responses-TOTAL_FORMS": "0",
+        "responses-INITIAL_FORMS": "0",
+    }
+    for index, (language, field, text) in enumerate(rows):
+        data |= {
+            f"{prefix}-{index}-language": language,
+            f"{prefix}-{index}-field": field,
+            f"{prefix}-{index}-text": text,
+        }
+    return data
+
+
+def test_it_adds_a_translation_in_the_admin(client, petition):
+    otp_login(client, staff_member("root", is_superuser=True))
+
+    response = client.post(
+        f"{CHANGELIST}{petition.pk}/change/", translation_post(petition, [("ru", "title", "Освободите их")])
+    )
+
+    assert response.status_code == 302
+    assert list(petition.translations.values_list("language", "field", "text")) == [("ru", "title", "Освободите их")]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("ru", "title", "Один"), ("ru", "title", "Два")], "Each text has one translation per language."),
+        ([("xx", "title", "Text")], "Select a valid choice."),
+        ([("ru", "slug", "svobodu")], "Select a valid choice."),
+    ],
+)
+def test_it_refuses_a_duplicate_or_forged_translation_and_saves_nothing(client, petition, rows, message):
+    otp_login(client, staff_member("root", is_superuser=True))
+
+    response = client.post(f"{CHANGELIST}{petition.pk}/change/", translation_post(petition, rows))
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not petition.translations.exists()

@@ -121,18 +121,38 @@ def test_it_records_the_network_not_the_address(petition, people):
     assert "203.0.113.77" not in str(entry.details)
 
 
-def test_it_answers_410_with_the_reason_for_a_removed_petition(client, petition, people):
-    client.get(f"/en/p/{petition.slug}/check-email")  # the petition is in cache, as on a live site
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/en/p/{slug}/",
+        "/ru/p/{slug}/thanks",
+        "/en/p/{slug}/check-email",
+        "/en/p/{slug}/share.png",
+        "/p/{slug}/qr.svg",
+        "/p/{slug}/qr.png",
+        "/en/p/{slug}/confirm/1.1:forged/",
+        "/api/v1/petitions/{slug}",
+    ],
+)
+def test_it_answers_410_with_the_reason_for_a_removed_petition(client, petition, people, address):
+    client.get(f"/de/p/{petition.slug}/check-email")  # the petition is in cache, as on a live site
     petition.published_at = timezone.now()
     petition.save()
 
     services.move_petition(petition, S.REJECTED, people["moderator"], reason="It repeats another petition.")
 
-    for address in [f"/en/p/{petition.slug}/", f"/ru/p/{petition.slug}/thanks", f"/api/v1/petitions/{petition.slug}"]:
-        response = client.get(address)
-        assert response.status_code == 410, address
-        assert "It repeats another petition." in response.content.decode()
-    assert client.post(f"/en/p/{petition.slug}/sign", {"name": "A"}).status_code == 410
+    response = client.get(address.format(slug=petition.slug))
+    assert response.status_code == 410
+    assert "It repeats another petition." in response.content.decode()
+
+
+def test_it_takes_no_signature_for_a_removed_petition(client, petition, people, sign):
+    Petition.objects.filter(pk=petition.pk).update(published_at=timezone.now())
+    petition.refresh_from_db()
+    services.move_petition(petition, S.REJECTED, people["moderator"], reason="Offensive")
+
+    assert sign(petition).status_code == 410
+    assert not petition.signatures.exists()
 
 
 def test_it_answers_404_for_a_petition_rejected_before_it_was_ever_public(client, petition, people):
@@ -142,6 +162,15 @@ def test_it_answers_404_for_a_petition_rejected_before_it_was_ever_public(client
     services.move_petition(petition, S.REJECTED, people["moderator"], reason="Not actionable")
 
     assert client.get(f"/en/p/{petition.slug}/").status_code == 404
+
+
+def test_it_closes_nothing_while_signing_is_paused_so_resuming_can_extend_deadlines(petition, people):
+    Petition.objects.filter(pk=petition.pk).update(deadline=timezone.now() - datetime.timedelta(seconds=1))
+    services.pause_signing(people["admin"])
+
+    assert services.close_due_petitions() == 0
+
+    assert Petition.objects.get(pk=petition.pk).state == S.OPEN
 
 
 def test_it_closes_petitions_at_their_deadline(client, petition, organization):

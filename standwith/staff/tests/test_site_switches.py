@@ -127,3 +127,27 @@ def test_it_says_on_the_petition_page_that_signing_is_paused(client, petition, a
 
     assert "Signing is paused for a short while" in page
     assert 'name="email"' not in page
+
+
+def test_it_refuses_a_confirmation_while_signing_is_paused(client, petition, admin_user, sign, run_tasks, mailoutbox):
+    sign(petition)
+    run_tasks()
+    link = mailoutbox[-1].body.split("http://127.0.0.1:8000", 1)[1].split()[0]
+    services.pause_signing(admin_user)
+
+    response = client.post(link)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
+    assert Signature.objects.get().state == Signature.State.PENDING
+
+
+def test_it_keeps_the_first_pause_when_a_second_admin_pauses_from_a_stale_cache(admin_user, monkeypatch):
+    first = services.pause_signing(admin_user).signing_paused_since
+    stale = SiteSwitches(pk=1)  # what another process may still hold for a few seconds
+    monkeypatch.setattr(switches, "current", lambda: stale)
+
+    services.pause_signing(admin_user)
+
+    assert SiteSwitches.objects.get().signing_paused_since == first
+    assert AuditRecord.objects.count() == 1
