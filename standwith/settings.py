@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "standwith.outreach",
     "standwith.api",
     "standwith.staff",
+    "standwith.proposals",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +307,11 @@ except ValueError:
     ) from None
 if any(threshold < 1 for threshold in MILESTONES):
     raise ImproperlyConfigured(f"STANDWITH_MILESTONES must be above zero; got {MILESTONES}")
+
+# A proposal from the public reaches the moderators once this many people besides its proposer back it.
+PROPOSAL_SUPPORTERS = env_int("STANDWITH_PROPOSAL_SUPPORTERS", 5, minimum=0, maximum=1000)
+# How long a published proposal stays open, when its moderators set no deadline.
+PROPOSAL_OPEN_DAYS = env_int("STANDWITH_PROPOSAL_OPEN_DAYS", 182, minimum=1, maximum=3650)
 
 LOGGING = {
     "version": 1,

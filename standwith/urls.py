@@ -7,6 +7,7 @@ from standwith import errors
 from standwith.api import views as api
 from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
+from standwith.proposals import views as proposals
 from standwith.public import public_page
 from standwith.signing import views as signing
 from standwith.staff import signin
@@ -43,6 +44,13 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
     path("p/<slug:slug>/share.png", share_views.share_image, name="share_image"),
+    # Proposals from the public: private pages, reached by signed links from emails.
+    path("propose/", proposals.propose, name="propose"),
+    path("propose/sent", proposals.sent, name="proposal_sent"),
+    path("propose/confirm/<str:token>/", proposals.confirm, name="proposal_confirm"),
+    path("propose/mine/<str:token>/", proposals.proposal, name="proposal"),
+    path("support/<str:key>/", proposals.support, name="support"),
+    path("support/sent", proposals.sent, {"supporting": True}, name="support_sent"),
 )
 
 if settings.BENCH_VIEWS:

@@ -24,6 +24,7 @@ from standwith.campaigns.models import (
     Update,
 )
 from standwith.campaigns.services import publish_drafts, remove_response, save_response
+from standwith.proposals.models import Proposal
 from standwith.shield.network import client_ip
 from standwith.staff.access import (
     AdminsOnlyChangeAdmin,
@@ -75,7 +76,7 @@ class TranslationInline(FollowsParentInline, GenericTabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(AdminsOnlyChangeAdmin):
-    list_display = ["name", "slug", "website"]
+    list_display = ["name", "slug", "website", "accepts_proposals"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
@@ -136,18 +137,31 @@ class UpdateAdmin(CaseItemAdmin):
         )
 
 
+class OriginFilter(admin.SimpleListFilter):
+    title = _("origin")
+    parameter_name = "origin"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("public", _("Proposed by the public")), ("staff", _("Written by staff"))]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Petition]) -> models.QuerySet[Petition]:
+        if self.value() in {"public", "staff"}:
+            return queryset.filter(proposal__isnull=self.value() == "staff")
+        return queryset
+
+
 @admin.register(Petition)
 class PetitionAdmin(OrganisationScopedAdmin):
     list_display = ["title", "organization", "state", "deadline", "created_at"]
     list_select_related = ["organization"]
     show_full_result_count = False
-    list_filter = ["state", "verification", "organization"]
+    list_filter = ["state", OriginFilter, "verification", "organization"]
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["targets", "partners"]
     inlines = [TranslationInline]
     # The state changes only through the lifecycle, which checks roles and records each move.
-    readonly_fields = ["state", "published_at", "removal_reason"]
+    readonly_fields = ["state", "origin", "published_at", "removal_reason"]
     actions = [
         move_selected(Petition.State.PENDING, _("Submit for review")),
         move_selected(Petition.State.OPEN, _("Publish")),
@@ -156,6 +170,18 @@ class PetitionAdmin(OrganisationScopedAdmin):
         move_with_reason(Petition.State.DRAFT, _("Send back for changes")),
         move_with_reason(Petition.State.REJECTED, _("Reject or remove")),
     ]
+
+    @admin.display(description=_("Origin"))
+    def origin(self, petition: Petition) -> str:
+        proposal = Proposal.objects.filter(petition=petition).first()
+        if proposal is None:
+            return str(_("Written by staff"))
+        backers = proposal.supporters.filter(is_proposer=False, confirmed_at__isnull=False).count()
+        return ngettext(
+            "Proposed by the public; %(n)d supporter confirmed",
+            "Proposed by the public; %(n)d supporters confirmed",
+            backers,
+        ) % {"n": backers}
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # The review queue is worked oldest first, so nobody waits behind newer proposals.

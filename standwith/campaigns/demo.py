@@ -234,7 +234,11 @@ def _upsert(model: type[models.Model], lookup: dict[str, Any], values: dict[str,
 @transaction.atomic
 def load_demo() -> Petition:
     """Create or refresh the demo campaign; running it again changes nothing more."""
-    all_out = _upsert(Organization, {"slug": "all-out"}, {"name": "All Out", "website": "https://allout.org"})
+    all_out = _upsert(
+        Organization,
+        {"slug": "all-out"},
+        {"name": "All Out", "website": "https://allout.org", "accepts_proposals": True},
+    )
     freedom_house = _upsert(
         Organization, {"slug": "freedom-house"}, {"name": "Freedom House", "website": "https://freedomhouse.org"}
     )

@@ -10,6 +10,10 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     name = models.CharField(max_length=200)
     website = models.URLField(blank=True)
+    # Members of the public may propose petitions to it (each one reviewed by moderators before it is public).
+    accepts_proposals = models.BooleanField(
+        default=False, help_text=_("Members of the public may propose petitions to this organisation.")
+    )
 
     class Meta:
         ordering = ["name"]

@@ -10,6 +10,7 @@ or archived, and the cases those petitions tell. A draft is never found.
 """
 
 import operator
+import re
 from dataclasses import dataclass
 from functools import reduce
 from typing import Literal, TypeVar
@@ -35,6 +36,12 @@ LIMIT = 50
 # items of each kind: older ones are not found there. Production runs
 # PostgreSQL, which searches everything.
 SUBSTRING_CANDIDATES = 2000
+
+# Similar petitions are found by words at least this long (shorter ones are
+# mostly "the", "и", "de"), the first this many of them.
+SIMILAR_WORD_LENGTH = 4
+SIMILAR_WORDS = 8
+_WORD = re.compile(r"\w+")
 
 # Site languages and their PostgreSQL text search configurations.
 TEXT_SEARCH_CONFIGS = {
@@ -183,7 +190,9 @@ def _public_cases(state: Status | None, organisation: str | None, country: str |
     return cases
 
 
-def _text_search_ranked(items: models.QuerySet[_Item], query: str, language: str) -> list[tuple[float, _Item]]:
+def _text_search_ranked(
+    items: models.QuerySet[_Item], query: str, language: str, search_type: str = "websearch"
+) -> list[tuple[float, _Item]]:
     """Items whose own text (in its own language) or translation into `language` matches, with their rank."""
     fields = SEARCHED_FIELDS[items.model]
     # Each text is read in its own language's configuration, and the query
@@ -197,10 +206,10 @@ def _text_search_ranked(items: models.QuerySet[_Item], query: str, language: str
         operator.add,
         (SearchVector(name, config=own_config, weight=weight) for name, weight in zip(fields, WEIGHTS, strict=False)),
     )
-    own_query = SearchQuery(query, config=own_config, search_type="websearch")
+    own_query = SearchQuery(query, config=own_config, search_type=search_type)
 
     reader_config = text_search_config(language)
-    reader_query = SearchQuery(query, config=reader_config, search_type="websearch")
+    reader_query = SearchQuery(query, config=reader_config, search_type=search_type)
     translated_document = models.Case(
         *(
             models.When(field=name, then=SearchVector("text", config=reader_config, weight=weight))
@@ -230,8 +239,39 @@ def _text_search_ranked(items: models.QuerySet[_Item], query: str, language: str
     return [(float(item.rank), item) for item in matches]
 
 
-def _substring_ranked(candidates: list[Item], query: str, language: str) -> list[tuple[float, Item]]:
-    """Candidates in whose text, or its translation into `language`, every word of the query appears."""
+def similar_petitions(text: str, language: str, limit: int = 5) -> list[Result]:
+    """Public petitions that share at least two of the text's telling words (all of them, if it has fewer).
+
+    Shown to someone about to propose a petition, so they can sign an
+    existing one instead; any two words, not every word, since nobody words
+    the same demand the same way.
+    """
+    words = list(dict.fromkeys(word for word in _WORD.findall(text.casefold()) if len(word) >= SIMILAR_WORD_LENGTH))
+    words = words[:SIMILAR_WORDS]
+    if not words:
+        return []
+    petitions = _public_petitions(None, None, None)
+    needed = min(2, len(words))
+    ranked: list[tuple[float, Item]]
+    if connection.vendor == "postgresql":
+        # A raw query, so that any pair of words can match: websearch has no grouping.
+        pairs = [f"({a} & {b})" for i, a in enumerate(words) for b in words[i + 1 :]] or words
+        ranked = [*_text_search_ranked(petitions, " | ".join(pairs), language, search_type="raw")]
+    else:
+        ranked = _substring_ranked(
+            list(petitions.order_by("-created_at")[:SUBSTRING_CANDIDATES]), " ".join(words), language, needed
+        )
+    ranked.sort(key=lambda pair: (pair[0], pair[1].created_at), reverse=True)
+    return _results([item for _rank, item in ranked[:limit]], language)
+
+
+def _substring_ranked(
+    candidates: list[Item], query: str, language: str, needed: int | None = None
+) -> list[tuple[float, Item]]:
+    """Candidates in whose text, or its translation into `language`, the query's words appear.
+
+    Every word must appear, or at least `needed` of them, when given.
+    """
     words = query.casefold().replace('"', " ").split()
     if not words:
         return []
@@ -243,13 +283,13 @@ def _substring_ranked(candidates: list[Item], query: str, language: str) -> list
             (weight, f"{getattr(item, name)}\n{translation.get(name, '')}".casefold())
             for name, weight in zip(SEARCHED_FIELDS[type(item)], SUBSTRING_WEIGHTS, strict=False)
         ]
-        rank = 0.0
+        rank, matched = 0.0, 0
         for word in words:
             found_in = [weight for weight, text in weighted if word in text]
-            if not found_in:
-                break
-            rank += max(found_in)
-        else:
+            if found_in:
+                rank += max(found_in)
+                matched += 1
+        if matched >= (len(words) if needed is None else needed):
             ranked.append((rank, item))
     return ranked
 

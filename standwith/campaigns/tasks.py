@@ -1,5 +1,4 @@
 import smtplib
-from datetime import timedelta
 
 from django.utils import timezone
 from django_tasks import task
@@ -7,9 +6,7 @@ from django_tasks import task
 from standwith.campaigns import services
 from standwith.campaigns.mails import milestone_mail, staff_to_tell
 from standwith.campaigns.models import Milestone
-from standwith.outreach.services import send_once
-
-MAX_ATTEMPTS = 12
+from standwith.outreach.services import retry_delay, send_once
 
 
 @task()
@@ -31,10 +28,10 @@ def send_milestone_mail(milestone_id: int, attempt: int = 1) -> str:
         except smtplib.SMTPRecipientsRefused:
             continue
         except (smtplib.SMTPException, OSError) as error:
-            # The mail server is down or busy: the whole list again later, backing off up to six hours.
-            if attempt >= MAX_ATTEMPTS:
+            # The mail server is down or busy: the whole list again later; those told are skipped then.
+            delay = retry_delay(attempt)
+            if delay is None:
                 raise
-            delay = timedelta(seconds=min(30 * 2**attempt, 6 * 3600))
             send_milestone_mail.using(run_after=timezone.now() + delay).enqueue(milestone_id, attempt + 1)
             return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
     return f"sent {sent}"

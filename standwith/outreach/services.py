@@ -1,7 +1,7 @@
 import time
 from datetime import timedelta
 
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.db import OperationalError, close_old_connections
 from django.utils import timezone
 
@@ -9,10 +9,11 @@ from standwith.outreach import connection
 from standwith.outreach.models import SentMessage
 
 SENT_RECORD_RETENTION = timedelta(days=60)
+MAX_ATTEMPTS = 12
 RECORD_RETRY_PAUSES = [0.2, 0.5, 1, 2, 4, 8, 15, 30]
 
 
-def send_once(key: str, message: EmailMultiAlternatives) -> bool:
+def send_once(key: str, message: EmailMessage) -> bool:
     """Send a message unless one with this key was sent already.
 
     Returns whether it was sent now. The key is recorded after the mail
@@ -24,6 +25,16 @@ def send_once(key: str, message: EmailMultiAlternatives) -> bool:
     connection.send(message)
     _record_sent(key)
     return True
+
+
+def retry_delay(attempt: int) -> timedelta | None:
+    """How long to wait before trying again a mail the server could not take; None once attempts run out.
+
+    Doubling up to six hours: an outage of the mail server delays mail but loses none.
+    """
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    return timedelta(seconds=min(30 * 2**attempt, 6 * 3600))
 
 
 def _record_sent(key: str) -> None:

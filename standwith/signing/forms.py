@@ -70,7 +70,9 @@ def clean_person_name(raw: str) -> str:
     return name
 
 
-class SignForm(forms.Form):
+class PersonForm(forms.Form):
+    """Who someone is, asked and checked alike wherever a person gives their name and address."""
+
     name = forms.CharField(
         label=_("Your name"),
         max_length=NAME_MAX_LENGTH * 4,
@@ -93,23 +95,11 @@ class SignForm(forms.Form):
             "max_length": _("Please choose your country from the list."),
         },
     )
-    postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=16)
-    consent_campaign_updates = forms.BooleanField(label=_("Email me updates about this campaign"), required=False)
-    consent_org_updates = forms.BooleanField(
-        label=_("Email me about other campaigns of the organisation running this petition"), required=False
-    )
-    show_name_publicly = forms.BooleanField(label=_("Show my name publicly among the signers"), required=False)
-    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    ref = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    autocomplete = {"name": "name", "email": "email", "country": "country"}
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for name, autocomplete in {
-            "name": "name",
-            "email": "email",
-            "country": "country",
-            "postcode": "postal-code",
-        }.items():
+        for name, autocomplete in self.autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
         self.fields["email"].widget.input_type = "email"
 
@@ -138,6 +128,18 @@ class SignForm(forms.Form):
         if country not in COUNTRY_CODES:
             raise forms.ValidationError(_("Please choose your country from the list."), code="invalid_choice")
         return country
+
+
+class SignForm(PersonForm):
+    postcode = forms.CharField(label=_("Postcode (optional)"), required=False, max_length=16)
+    consent_campaign_updates = forms.BooleanField(label=_("Email me updates about this campaign"), required=False)
+    consent_org_updates = forms.BooleanField(
+        label=_("Email me about other campaigns of the organisation running this petition"), required=False
+    )
+    show_name_publicly = forms.BooleanField(label=_("Show my name publicly among the signers"), required=False)
+    source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    ref = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    autocomplete = {**PersonForm.autocomplete, "postcode": "postal-code"}
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].split()).upper()

@@ -6,12 +6,10 @@ from django.utils import timezone
 from django_tasks import task
 
 from standwith.campaigns.models import Petition
-from standwith.outreach.services import send_once
+from standwith.outreach.services import retry_delay, send_once
 from standwith.signing import counting
 from standwith.signing.mails import signature_mail
 from standwith.signing.models import Signature
-
-MAX_ATTEMPTS = 12
 
 
 @task()
@@ -27,11 +25,9 @@ def send_signature_mail(signature_id: int, kind: str, mail_id: str, attempt: int
     except smtplib.SMTPRecipientsRefused:
         return "recipient refused"
     except (smtplib.SMTPException, OSError) as error:
-        # The mail server is down or busy: try again later, backing off up to
-        # six hours, so an outage delays confirmations but loses none.
-        if attempt >= MAX_ATTEMPTS:
+        delay = retry_delay(attempt)
+        if delay is None:
             raise
-        delay = timedelta(seconds=min(30 * 2**attempt, 6 * 3600))
         send_signature_mail.using(run_after=timezone.now() + delay).enqueue(signature_id, kind, mail_id, attempt + 1)
         return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
     return "sent" if sent else "sent before"

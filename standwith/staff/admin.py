@@ -72,7 +72,7 @@ class SiteSwitchesForm(forms.ModelForm[SiteSwitches]):
 
     class Meta:
         model = SiteSwitches
-        fields = ["read_only", "banner"]
+        fields = ["read_only", "proposals_open", "banner"]
 
 
 @admin.register(SiteSwitches)
@@ -80,7 +80,7 @@ class SiteSwitchesAdmin(admin.ModelAdmin[SiteSwitches]):
     """The one row of switches; each change goes through the staff services, which check the role and audit it."""
 
     form = SiteSwitchesForm
-    fields = ["signing_paused", "read_only", "banner"]
+    fields = ["signing_paused", "read_only", "proposals_open", "banner"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -112,6 +112,8 @@ class SiteSwitchesAdmin(admin.ModelAdmin[SiteSwitches]):
             services.resume_signing(request.user, client_ip=where)
         if wanted["read_only"] != before.read_only:
             services.set_read_only(request.user, wanted["read_only"], client_ip=where)
+        if wanted["proposals_open"] != before.proposals_open:
+            services.set_proposals_open(request.user, wanted["proposals_open"], client_ip=where)
         if wanted["banner"] != before.banner:
             services.set_banner(request.user, wanted["banner"], client_ip=where)
 

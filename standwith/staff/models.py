@@ -92,6 +92,7 @@ class SiteSwitches(models.Model):
     read_only = models.BooleanField(
         default=False, help_text=_("Refuse every change, public or staff, but this switch.")
     )
+    proposals_open = models.BooleanField(default=True, help_text=_("Members of the public may propose petitions."))
     banner = models.CharField(max_length=300, blank=True, help_text=_("A short message shown on every page."))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,6 +14,7 @@ from standwith.campaigns.services import forget_cached_petition
 from standwith.signing.digests import network_prefix
 from standwith.staff import switches
 from standwith.staff.models import AuditRecord, Membership, Role, SiteSwitches
+from standwith.staff.signals import petition_moved
 
 State = Petition.State
 User = Account | AnonymousUser
@@ -123,6 +124,8 @@ def move_petition(
         if not Petition.objects.filter(pk=petition.pk, state=origin).update(**changes):
             raise NotAllowed(_("Someone else changed this petition just now; please look again."))
         record(actor, f"petition.{move.action}", petition, client_ip=client_ip, origin=origin, to=to, reason=reason)
+        # In the same transaction: what others do about a move (mail the proposer, say) happens with it or not at all.
+        petition_moved.send(Petition, petition=petition, action=move.action, reason=reason)
     petition.refresh_from_db()
     forget_cached_petition(petition)
     return petition
@@ -191,6 +194,11 @@ def resume_signing(actor: User, *, client_ip: str | None = None) -> SiteSwitches
 
 def set_read_only(actor: User, on: bool, *, client_ip: str | None = None) -> SiteSwitches:
     return _flip(actor, "site.read_only_on" if on else "site.read_only_off", client_ip, read_only=on)
+
+
+def set_proposals_open(actor: User, on: bool, *, client_ip: str | None = None) -> SiteSwitches:
+    action = "site.proposals_opened" if on else "site.proposals_stopped"
+    return _flip(actor, action, client_ip, proposals_open=on)
 
 
 def set_banner(actor: User, text: str, *, client_ip: str | None = None) -> SiteSwitches:

@@ -97,7 +97,7 @@ def test_it_lets_an_admin_turn_read_only_mode_off_in_the_admin(client, petition,
 
     response = client.post(
         "/admin/staff/siteswitches/1/change/",
-        {"read_only": "", "banner": "Back to normal soon"},
+        {"read_only": "", "proposals_open": "on", "banner": "Back to normal soon"},
         follow=True,
     )
 
@@ -109,6 +109,19 @@ def test_it_lets_an_admin_turn_read_only_mode_off_in_the_admin(client, petition,
         "site.read_only_off",
         "site.banner_set",
     ]
+
+
+def test_it_lets_an_admin_stop_public_proposals_in_the_admin(client, petition, admin_user):
+    otp_login(client, admin_user)
+
+    response = client.post("/admin/staff/siteswitches/1/change/", {"proposals_open": "", "banner": ""}, follow=True)
+
+    assert response.status_code == 200
+    assert SiteSwitches.objects.get().proposals_open is False
+    (entry,) = AuditRecord.objects.all()
+    assert entry.action == "site.proposals_stopped"
+    assert entry.details == {"before": {"proposals_open": True}, "after": {"proposals_open": False}}
+    assert "Proposals are closed for now" in client.get("/en/propose/").content.decode()
 
 
 def test_it_shows_the_banner_on_every_page_escaped(client, petition, admin_user):
