@@ -24,6 +24,7 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "close_due_petitions": ("standwith.staff.tasks.close_due_petitions", timedelta(minutes=1)),
     "purge_sign_in_attempts": ("standwith.staff.tasks.purge_sign_in_attempts", timedelta(minutes=15)),
     "record_milestones": ("standwith.campaigns.tasks.record_milestones", timedelta(minutes=1)),
+    "purge_unconfirmed_proposals": ("standwith.proposals.tasks.purge_unconfirmed_proposals", timedelta(hours=6)),
 }
 
 _known: set[str] = set()

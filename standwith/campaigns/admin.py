@@ -131,7 +131,7 @@ class UpdateAdmin(CaseItemAdmin):
 
     @admin.action(description=_("Publish the selected drafts now"))
     def publish_now(self, request: HttpRequest, queryset: models.QuerySet[Update]) -> None:
-        published = publish_drafts(queryset)
+        published = publish_drafts(queryset, request.user, client_ip=client_ip(request))
         self.message_user(
             request, ngettext("%(n)d update published.", "%(n)d updates published.", published) % {"n": published}
         )

@@ -112,13 +112,17 @@ def publish_update(case: Case, title: str, body: str, when: datetime.datetime | 
     return Update.objects.create(case=case, title=title, body=body, published_at=when or timezone.now())
 
 
-def publish_drafts(updates: models.QuerySet[Update]) -> int:
+def publish_drafts(updates: models.QuerySet[Update], actor: "User", *, client_ip: str | None = None) -> int:
     """Publish these updates now, leaving those already published at their own time; returns how many."""
+    from standwith.staff.services import record  # staff.services imports this module
+
     drafts = list(updates.filter(published_at__isnull=True))
     now = timezone.now()
     for update in drafts:  # saved one by one, so the cached campaign pages drop them at once
         update.published_at = now
-        update.save(update_fields=["published_at", "updated_at"])
+        with transaction.atomic():
+            update.save(update_fields=["published_at", "updated_at"])
+            record(actor, "update.publish", update, client_ip=client_ip)
     return len(drafts)
 
 

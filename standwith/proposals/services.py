@@ -283,6 +283,24 @@ def published(petition: Petition) -> None:
     _queue_mail(proposer_of(proposal).pk, "published")
 
 
+def purge_unconfirmed() -> int:
+    """Delete proposals whose proposer never confirmed before the link expired; returns how many.
+
+    Nobody vouched for these, so nothing of them is kept: the draft petition,
+    its target and the address it was sent from go.
+    """
+    expired = timezone.now() - timedelta(days=settings.CONFIRM_TOKEN_MAX_AGE_DAYS)
+    stale = Proposal.objects.filter(confirmed_at__isnull=True, created_at__lt=expired, petition__state=State.DRAFT)
+    purged = 0
+    for proposal in stale.select_related("petition"):
+        with transaction.atomic():
+            target_id = proposal.target_id
+            proposal.petition.delete()  # its proposal and supporters go with it
+            Target.objects.filter(pk=target_id, petitions__isnull=True).delete()
+        purged += 1
+    return purged
+
+
 def _queue_mail(supporter_id: int, kind: str, reason: str = "") -> None:
     from standwith.proposals.tasks import send_proposal_mail
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from standwith.outreach.services import retry_delay, send_once
+from standwith.proposals import services
 from standwith.proposals.mails import proposal_mail
 from standwith.proposals.models import Supporter
 
@@ -29,3 +30,8 @@ def send_proposal_mail(supporter_id: int, kind: str, mail_id: str, reason: str =
         )
         return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
     return "sent" if sent else "sent before"
+
+
+@task()
+def purge_unconfirmed_proposals() -> int:
+    return services.purge_unconfirmed()

@@ -78,6 +78,10 @@ class Signature(models.Model):
             models.Index(fields=["petition", "created_at"]),
         ]
 
+    def __str__(self) -> str:
+        # Never the signer's name: this shows in the audit log and the admin's breadcrumbs.
+        return str(_("Signature %(id)s")) % {"id": self.pk}
+
 
 class CountSlot(models.Model):
     """One of a petition's counter rows; the public count is their sum.

@@ -165,3 +165,20 @@ class FollowsParentInline:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._parent_admin().has_change_permission(request, obj)
+
+
+def data_organisations(request: HttpRequest) -> set[int] | None:
+    """Ids of the organisations whose signers' personal data this person may see; None means every one.
+
+    Only data officers and admins: a moderator's site-wide role covers petitions, not the people who sign
+    them. Cached on the request, as admin pages ask many times.
+    """
+    if not hasattr(request, "_data_organisations"):
+        scope: set[int] | None = None
+        if Role.ADMIN not in staff_roles(request):
+            scope = set()
+            if request.user.is_authenticated and request.user.is_active:
+                officer_of = Membership.objects.filter(user=request.user, role=Role.DATA_OFFICER)
+                scope = set(officer_of.values_list("organization_id", flat=True))
+        request._data_organisations = scope  # type: ignore[attr-defined]
+    return request._data_organisations  # type: ignore[attr-defined,no-any-return]

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from standwith.campaigns.models import Case, Petition, Update
 from standwith.campaigns.services import publish_drafts, publish_update
+from standwith.staff.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +70,15 @@ def test_it_lets_feed_readers_cache_the_feed(client, campaign):
     assert "public" in client.get(CASE_FEED.format("en"))["Cache-Control"]
 
 
-def test_it_publishes_drafts_now_and_leaves_published_updates_alone(client, campaign):
+def test_it_publishes_drafts_now_and_leaves_published_updates_alone(client, campaign, admin_user):
+    staff = admin_user
     draft = campaign.case.updates.create(title="Now public", body="News.")
     earlier = campaign.case.updates.get(title="Freedom House joins the call")
 
-    assert publish_drafts(Update.objects.all()) == 1
-    assert publish_drafts(Update.objects.all()) == 0
+    assert publish_drafts(Update.objects.all(), staff) == 1
+    assert publish_drafts(Update.objects.all(), staff) == 0
+    (entry,) = AuditRecord.objects.filter(action="update.publish")
+    assert entry.actor == staff
 
     draft.refresh_from_db()
     assert draft.published_at is not None

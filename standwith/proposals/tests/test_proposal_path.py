@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.utils import timezone
 
-from standwith.campaigns.models import Organization, Petition
+from standwith.campaigns.models import Organization, Petition, Target
+from standwith.proposals import services
 from standwith.proposals.models import Proposal, Supporter
 from standwith.signing import counting
 from standwith.signing.models import Signature
@@ -389,3 +390,18 @@ def test_the_site_read_only_refuses_proposals(client, open_to_proposals):
 
     assert propose(client).status_code == 503
     assert not Petition.objects.exists()
+
+
+def test_proposals_nobody_confirmed_are_purged_once_their_link_expires(client, open_to_proposals, run_tasks):
+    propose(client, email="first@example.org")
+    propose(client, email="second@example.org")
+    run_tasks()
+    client.post(links(mail.outbox[-1])[0])  # the second proposer confirms
+    Proposal.objects.update(created_at=timezone.now() - timedelta(days=31))
+
+    assert services.purge_unconfirmed() == 1
+
+    (kept,) = Proposal.objects.all()
+    assert kept.supporters.get().confirmed_at is not None
+    assert Petition.objects.count() == 1
+    assert Target.objects.count() == 1
