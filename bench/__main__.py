@@ -311,13 +311,23 @@ class Bench:
 
     def staff_pages(self, times: int = 20) -> dict[str, dict[str, float]]:
         """Median and slowest of `times` loads of each staff page, signed in as an admin with a second factor."""
+        from standwith.signing.models import Signature
+
         cookie = staff_session()
+        signers = f"/admin/signing/signature/?petition={self.petition.pk}"
+        newest = Signature.objects.filter(petition=self.petition).order_by("-created_at").values_list("pk").first()
         pages = {
             "admin home": "/admin/",
             "petition list": "/admin/campaigns/petition/",
+            "review queue": "/admin/campaigns/petition/?state__exact=pending",
             "petition edit": f"/admin/campaigns/petition/{self.petition.pk}/change/",
             "audit log": "/admin/staff/auditrecord/",
+            "signer list": signers,
+            "signer list, page 100": f"{signers}&p=100",
+            "signer list, by state": f"{signers}&state__exact=validated",
         }
+        if newest is not None:
+            pages["signer view (decrypts, audited)"] = f"/admin/signing/signature/{newest[0]}/change/"
         measured = {}
         for name, path in pages.items():
             took = []

@@ -73,9 +73,11 @@ class Signature(models.Model):
             ),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="signature_country_code"),
         ]
+        # Ending in the id, so that a petition's signers read newest first (all, or in one state) come
+        # straight off an index, however many millions there are: no sort, no matter how deep the page.
         indexes = [
-            models.Index(fields=["petition", "state"]),
-            models.Index(fields=["petition", "created_at"]),
+            models.Index(fields=["petition", "state", "created_at", "id"], name="signature_petition_state_new"),
+            models.Index(fields=["petition", "created_at", "id"], name="signature_petition_newest"),
         ]
 
     def __str__(self) -> str:

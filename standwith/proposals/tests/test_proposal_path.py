@@ -11,10 +11,11 @@ from django.utils import timezone
 from standwith.campaigns.models import Organization, Petition, Target
 from standwith.proposals import services
 from standwith.proposals.models import Proposal, Supporter
+from standwith.proposals.tokens import make_token
 from standwith.signing import counting
 from standwith.signing.models import Signature
 from standwith.staff.models import AuditRecord, Membership, Role
-from standwith.staff.services import move_petition
+from standwith.staff.services import move_petition, set_proposals_open, set_read_only
 
 pytestmark = pytest.mark.django_db
 
@@ -271,24 +272,14 @@ def test_a_huge_proposal_is_refused_with_413(client, open_to_proposals):
     assert not Petition.objects.exists()
 
 
-def test_proposals_can_be_stopped_site_wide_and_per_organisation(client, open_to_proposals):
-    from standwith.staff.models import SiteSwitches
-
-    SiteSwitches.objects.filter(pk=1).update(proposals_open=False)
-    from standwith import freshcache
-
-    freshcache.forget_local()
-    from django.core.cache import cache
-
-    cache.clear()
+def test_proposals_can_be_stopped_site_wide_and_per_organisation(client, open_to_proposals, admin_user):
+    set_proposals_open(admin_user, False)
 
     assert "Proposals are closed for now" in client.get("/en/propose/").content.decode()
     assert propose(client).status_code == 409
     assert not Petition.objects.exists()
 
-    SiteSwitches.objects.filter(pk=1).update(proposals_open=True)
-    freshcache.forget_local()
-    cache.clear()
+    set_proposals_open(admin_user, True)
     Organization.objects.update(accepts_proposals=False)
     assert propose(client).status_code == 409
     assert not Petition.objects.exists()
@@ -350,8 +341,6 @@ def test_a_supporter_confirming_after_review_began_is_told_and_not_counted(clien
 def test_forged_and_crossed_links_are_refused(client, open_to_proposals, run_tasks, purpose):
     proposal, _ = confirmed_proposal(client, run_tasks)
     proposer = proposal.supporters.get()
-    from standwith.proposals.tokens import make_token
-
     token = make_token(purpose, proposer.pk)
     forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
     path = {"confirm": "/en/propose/confirm/{}/", "manage": "/en/propose/mine/{}/"}
@@ -376,17 +365,13 @@ def test_an_expired_confirmation_link_is_explained(client, open_to_proposals, ru
 def test_a_supporters_link_opens_no_proposers_page(client, open_to_proposals, run_tasks):
     proposal, path = confirmed_proposal(client, run_tasks)
     client.post(path, {"name": "Sam", "email": "sam@example.org", "country": "FR"})
-    from standwith.proposals.tokens import make_token
-
     supporter = proposal.supporters.get(is_proposer=False)
 
     assert client.get(f"/en/propose/mine/{make_token('manage', supporter.pk)}/").status_code == 404
 
 
-def test_the_site_read_only_refuses_proposals(client, open_to_proposals):
-    from standwith.staff.models import SiteSwitches
-
-    SiteSwitches.objects.filter(pk=1).update(read_only=True)
+def test_the_site_read_only_refuses_proposals(client, open_to_proposals, admin_user):
+    set_read_only(admin_user, True)
 
     assert propose(client).status_code == 503
     assert not Petition.objects.exists()
