@@ -294,9 +294,9 @@ def purge_unconfirmed() -> int:
     purged = 0
     for proposal in stale.select_related("petition"):
         with transaction.atomic():
-            target_id = proposal.target_id
             proposal.petition.delete()  # its proposal and supporters go with it
-            Target.objects.filter(pk=target_id, petitions__isnull=True).delete()
+            if proposal.target_id is not None:
+                Target.objects.filter(pk=proposal.target_id, petitions__isnull=True).delete()
         purged += 1
     return purged
 
