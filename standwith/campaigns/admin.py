@@ -25,6 +25,7 @@ from standwith.campaigns.models import (
 )
 from standwith.campaigns.services import publish_drafts, remove_response, save_response
 from standwith.proposals.models import Proposal
+from standwith.proposals.services import backers
 from standwith.shield.network import client_ip
 from standwith.staff.access import (
     AdminsOnlyChangeAdmin,
@@ -176,12 +177,12 @@ class PetitionAdmin(OrganisationScopedAdmin):
         proposal = Proposal.objects.filter(petition=petition).first()
         if proposal is None:
             return str(_("Written by staff"))
-        backers = proposal.supporters.filter(is_proposer=False, confirmed_at__isnull=False).count()
+        confirmed = backers(proposal)
         return ngettext(
             "Proposed by the public; %(n)d supporter confirmed",
             "Proposed by the public; %(n)d supporters confirmed",
-            backers,
-        ) % {"n": backers}
+            confirmed,
+        ) % {"n": confirmed}
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # The review queue is worked oldest first, so nobody waits behind newer proposals.

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -117,9 +116,13 @@ def collecting(proposal: Proposal) -> bool:
     )
 
 
+def backers(proposal: Proposal) -> int:
+    """Supporters besides the proposer who have confirmed."""
+    return proposal.supporters.filter(is_proposer=False, confirmed_at__isnull=False).count()
+
+
 def supporters_needed(proposal: Proposal) -> int:
-    confirmed = proposal.supporters.filter(is_proposer=False, confirmed_at__isnull=False).count()
-    return max(0, settings.PROPOSAL_SUPPORTERS - confirmed)
+    return max(0, settings.PROPOSAL_SUPPORTERS - backers(proposal))
 
 
 def support(proposal: Proposal, person: Person) -> None:
@@ -177,8 +180,9 @@ def _to_review(proposal: Proposal, action: str) -> None:
     if proposal.submitted_at is None:
         proposal.submitted_at = timezone.now()
         proposal.save(update_fields=["submitted_at"])
-    supporters = proposal.supporters.filter(is_proposer=False, confirmed_at__isnull=False).count()
-    record(None, action, petition, origin=State.DRAFT, to=State.PENDING, reason="proposal", supporters=supporters)
+    record(
+        None, action, petition, origin=State.DRAFT, to=State.PENDING, reason="proposal", supporters=backers(proposal)
+    )
     _queue_mail(proposer_of(proposal).pk, "in_review")
 
 
@@ -222,10 +226,6 @@ def last_reason(proposal: Proposal) -> str:
         .first()
     )
     return str(details.get("reason", "")) if details else ""
-
-
-def support_path(proposal: Proposal) -> str:
-    return reverse("support", args=[proposal.key])
 
 
 def proposer_of(proposal: Proposal) -> Supporter:
@@ -287,9 +287,11 @@ def purge_unconfirmed() -> int:
     """Delete proposals whose proposer never confirmed before the link expired; returns how many.
 
     Nobody vouched for these, so nothing of them is kept: the draft petition,
-    its target and the address it was sent from go.
+    its target and the address it was sent from go. Supporters who never
+    confirmed go too, from every proposal.
     """
     expired = timezone.now() - timedelta(days=settings.CONFIRM_TOKEN_MAX_AGE_DAYS)
+    Supporter.objects.filter(is_proposer=False, confirmed_at__isnull=True, created_at__lt=expired).delete()
     stale = Proposal.objects.filter(confirmed_at__isnull=True, created_at__lt=expired, petition__state=State.DRAFT)
     purged = 0
     for proposal in stale.select_related("petition"):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -177,7 +178,7 @@ def proposal(request: HttpRequest, token: str) -> HttpResponse:
         "petition": petition,
         "stage": services.stage(proposal),
         "needed": services.supporters_needed(proposal),
-        "support_url": request.build_absolute_uri(services.support_path(proposal)),
+        "support_url": settings.SITE_URL + reverse("support", args=[proposal.key]),
         "reason": services.last_reason(proposal),
         "form": form,
     }

@@ -35,6 +35,11 @@ def network_prefix(ip: str) -> str | None:
     return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
 
 
+def domain_digest(canonical_email: str) -> bytes:
+    """Groups signatures by the domain of their address (a flood from one domain), without storing it."""
+    return _digest("domain", canonical_email.rpartition("@")[2])[:16]
+
+
 def network_digest(ip: str) -> bytes | None:
     prefix = network_prefix(ip)
     return _digest("network", prefix)[:16] if prefix else None

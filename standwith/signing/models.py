@@ -24,6 +24,31 @@ class PetitionKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
 
+class Invalidation(models.Model):
+    """Signatures struck off together by staff, with what they had in common and why; it can be undone."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="invalidations")
+    # What staff asked for, as they typed it (a network prefix, a domain...): the record of why these.
+    criteria = models.JSONField()
+    reason = models.TextField()
+    signatures = models.PositiveIntegerField()
+    # How many of them counted: the count fell by this much, and rises by it again on undo.
+    counted = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(_("%(n)d signatures invalidated on %(petition)s")) % {
+            "n": self.signatures,
+            "petition": self.petition,
+        }
+
+
 class SignatureState(models.TextChoices):
     PENDING = "pending", _("Waiting for confirmation")
     VALIDATED = "validated", _("Confirmed")
@@ -49,9 +74,13 @@ class Signature(models.Model):
     source = models.CharField(max_length=64, blank=True)
     referrer_host = models.CharField(max_length=253, blank=True)
     state = models.CharField(max_length=12, choices=SignatureState.choices, default=SignatureState.PENDING)
-    # Keyed digest of the client's /24 or /48 network, for fraud analysis;
-    # cleared after IP_DIGEST_RETENTION_DAYS.
+    # Keyed digests of the client's /24 or /48 network and of the address's
+    # domain, for fraud analysis; cleared after IP_DIGEST_RETENTION_DAYS.
     network_digest = models.BinaryField(max_length=16, null=True)
+    domain_digest = models.BinaryField(max_length=16, null=True)
+    # Set while invalidated in bulk: which batch, and the state to return to if it is undone.
+    invalidation = models.ForeignKey(Invalidation, null=True, on_delete=models.PROTECT, related_name="+")
+    invalidated_from = models.CharField(max_length=12, blank=True)
     created_at = models.DateTimeField()
     validated_at = models.DateTimeField(null=True)
     # When the signer proved the address is theirs; on `none` petitions this

@@ -73,6 +73,7 @@ def sign(petition: Petition, signer: Signer) -> None:
         source=signer.source,
         referrer_host=signer.referrer_host,
         network_digest=digests.network_digest(signer.client_ip) if signer.client_ip else None,
+        domain_digest=digests.domain_digest(signer.email.canonical),
         state=Signature.State.VALIDATED if counts_at_once else Signature.State.PENDING,
         created_at=now,
         validated_at=now if counts_at_once else None,

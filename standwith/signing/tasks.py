@@ -2,6 +2,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -44,4 +45,5 @@ def reconcile_counts() -> int:
 @task()
 def purge_network_digests() -> int:
     cutoff = timezone.now() - timedelta(days=settings.IP_DIGEST_RETENTION_DAYS)
-    return Signature.objects.filter(created_at__lt=cutoff, network_digest__isnull=False).update(network_digest=None)
+    kept = Q(network_digest__isnull=False) | Q(domain_digest__isnull=False)
+    return Signature.objects.filter(kept, created_at__lt=cutoff).update(network_digest=None, domain_digest=None)

@@ -21,4 +21,6 @@ def test_it_forgets_network_digests_after_the_retention_period(sign, petition, s
 
     old, new = Signature.objects.order_by("pk")
     assert old.network_digest is None
+    assert old.domain_digest is None
     assert new.network_digest is not None
+    assert new.domain_digest is not None
