@@ -62,6 +62,8 @@ class Stack:
             "STANDWITH_DATA_DIR": str(self.dir / "data"),
             "STANDWITH_BENCH_VIEWS": "1",
             "STANDWITH_TASK_STALLED_SECONDS": "15",
+            # The load comes from one address: limits it never reaches, so each sign still pays for the check.
+            **{f"STANDWITH_LIMIT_{name}": "1000000000/1m" for name in ("IP", "NETWORK", "DOMAIN", "PETITION")},
             "LOG_LEVEL": "WARNING",
         }
 

@@ -25,6 +25,7 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "purge_sign_in_attempts": ("standwith.staff.tasks.purge_sign_in_attempts", timedelta(minutes=15)),
     "record_milestones": ("standwith.campaigns.tasks.record_milestones", timedelta(minutes=1)),
     "purge_unconfirmed_proposals": ("standwith.proposals.tasks.purge_unconfirmed_proposals", timedelta(hours=6)),
+    "purge_limit_counters": ("standwith.shield.tasks.purge_limit_counters", timedelta(minutes=10)),
 }
 
 _known: set[str] = set()

@@ -5,6 +5,7 @@ variables set) is SQLite in WAL mode under var/, the database as task queue,
 a local-memory cache and mail written to var/mail/.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,6 +92,7 @@ INSTALLED_APPS = [
     "standwith.api",
     "standwith.staff",
     "standwith.proposals",
+    "standwith.shield",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +309,43 @@ except ValueError:
     ) from None
 if any(threshold < 1 for threshold in MILESTONES):
     raise ImproperlyConfigured(f"STANDWITH_MILESTONES must be above zero; got {MILESTONES}")
+
+# Sign rate limits (standwith/shield/limits.py), each "count/window" with the
+# window in s, m, h or d ("30/10m": 30 attempts in any 10 minutes), or "off".
+_WINDOW_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(name: str, default: str) -> tuple[int, int] | None:
+    raw = env_str(name) or default
+    if raw.lower() == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d*)\s*([smhd])", raw)
+    seconds = int(match[2] or 1) * _WINDOW_UNITS[match[3]] if match else 0
+    if not match or int(match[1]) < 1 or not 1 <= seconds <= 7 * 86400:
+        raise ImproperlyConfigured(
+            f"{name} must be a count per window such as 30/10m (s, m, h or d, up to 7d), or off; got {raw!r}"
+        )
+    return int(match[1]), seconds
+
+
+# Defaults let a busy household, office or mobile carrier's shared address
+# through and stay above the peaks of real viral petitions; see README.
+SIGN_LIMITS = {
+    "ip": _rate("STANDWITH_LIMIT_IP", "30/10m"),
+    "network": _rate("STANDWITH_LIMIT_NETWORK", "300/10m"),
+    "domain": _rate("STANDWITH_LIMIT_DOMAIN", "1000/10m"),
+    "petition": _rate("STANDWITH_LIMIT_PETITION", "6000/1m"),
+}
+# Providers with millions of users each: a popular petition's honest signers
+# would fill any per-domain limit, and nobody mints addresses there at will
+# (the canonical form already folds Gmail's dots and +tags).
+_BIG_MAIL_PROVIDERS = (
+    "gmail.com,outlook.com,hotmail.com,live.com,yahoo.com,icloud.com,aol.com,"
+    "proton.me,protonmail.com,mail.ru,yandex.ru,gmx.de,web.de"
+)
+SIGN_LIMIT_EXEMPT_DOMAINS = frozenset(
+    domain.lower() for domain in env_list("STANDWITH_LIMIT_EXEMPT_DOMAINS", _BIG_MAIL_PROVIDERS.split(","))
+)
 
 # A proposal from the public reaches the moderators once this many people besides its proposer back it.
 PROPOSAL_SUPPORTERS = env_int("STANDWITH_PROPOSAL_SUPPORTERS", 5, minimum=0, maximum=1000)

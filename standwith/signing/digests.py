@@ -40,6 +40,18 @@ def domain_digest(canonical_email: str) -> bytes:
     return _digest("domain", canonical_email.rpartition("@")[2])[:16]
 
 
+def address_digest(ip: str) -> bytes | None:
+    """The client's IPv4 address, or its IPv6 /64 (one subscriber may use any address in their /64)."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    scope = str(address) if address.version == 4 else str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return _digest("address", scope)[:16]
+
+
 def network_digest(ip: str) -> bytes | None:
     prefix = network_prefix(ip)
     return _digest("network", prefix)[:16] if prefix else None

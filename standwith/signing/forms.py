@@ -12,10 +12,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from standwith.shield.disposable import is_disposable
 from standwith.signing.emails import MAX_LENGTH as EMAIL_MAX_LENGTH
 from standwith.signing.emails import Address, InvalidEmail, parse_address
 
 NAME_MAX_LENGTH = 100
+# Long Iberian names ("María de los Ángeles Fernández de la Cruz y García") have
+# ten words; past twelve it is a sentence, not a name.
+NAME_MAX_WORDS = 12
+# An address or a link where a name belongs is spam, or a signer about to
+# publish their email under "show my name publicly".
+_EMAIL_IN_NAME = re.compile(r"@[^\s@]+\.[^\s@]")
+_URL_IN_NAME = re.compile(r"https?://|www\.", re.IGNORECASE)
 _SOURCE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 # Zero-width joiners belong inside emoji sequences and Persian and Indic words.
 _JOINERS = {"\u200c", "\u200d"}
@@ -67,6 +75,23 @@ def clean_person_name(raw: str) -> str:
         raise forms.ValidationError(
             _("Please keep your name to %(max)d characters at most.") % {"max": NAME_MAX_LENGTH}, code="too_long"
         )
+    # Below, what is plainly not a name. Digits are not refused: Arabic speakers
+    # writing in Latin letters use them for sounds Latin lacks ("3ali", "7assan"),
+    # and some people number generations ("Nguyen 2").
+    if _EMAIL_IN_NAME.search(name):
+        raise forms.ValidationError(
+            _("This looks like an email address. Please write your name here."), code="email_as_name"
+        )
+    if _URL_IN_NAME.search(name):
+        raise forms.ValidationError(_("Please write your name here, not a web address."), code="url_as_name")
+    # Three or more: a name of one character (王) or one doubled (婷婷) is real.
+    characters = name.replace(" ", "").casefold()
+    if len(characters) >= 3 and len(set(characters)) == 1:
+        raise forms.ValidationError(_("Please write your name, not one character repeated."), code="repeated_character")
+    if len(name.split(" ")) > NAME_MAX_WORDS:
+        raise forms.ValidationError(
+            _("Please keep your name to %(max)d words at most.") % {"max": NAME_MAX_WORDS}, code="too_many_words"
+        )
     return name
 
 
@@ -117,11 +142,23 @@ class PersonForm(forms.Form):
 
     def clean_email(self) -> Address:
         try:
-            return parse_address(self.cleaned_data["email"])
+            address = parse_address(self.cleaned_data["email"])
         except InvalidEmail:
             raise forms.ValidationError(
                 _("Please check your email address; it should look like name@example.org."), code="invalid"
             ) from None
+        domain = address.deliverable.rsplit("@", 1)[1]
+        if is_disposable(domain):
+            # A throwaway inbox is gone before the campaign's updates or its delivery; floods use them.
+            raise forms.ValidationError(
+                _(
+                    "Addresses at %(domain)s are disposable and stop working after a while. "
+                    "Please use an email address you keep."
+                )
+                % {"domain": domain},
+                code="disposable",
+            )
+        return address
 
     def clean_country(self) -> str:
         country = str(self.cleaned_data["country"])
@@ -139,7 +176,20 @@ class SignForm(PersonForm):
     show_name_publicly = forms.BooleanField(label=_("Show my name publicly among the signers"), required=False)
     source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     ref = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # A honeypot: kept out of sight, out of screen readers and out of the tab
+    # order, so only a script that fills every field fills it. No max_length,
+    # so no error on it ever tells the script it was noticed.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    honeypot = "website"
     autocomplete = {**PersonForm.autocomplete, "postcode": "postal-code"}
+
+    def caught_in_honeypot(self) -> bool:
+        """Whether a script filled the field no person sees; it gets a signer's answer and nothing is stored."""
+        return bool(self.cleaned_data.get(self.honeypot))
 
     def clean_postcode(self) -> str:
         postcode = " ".join(self.cleaned_data["postcode"].split()).upper()

@@ -1,7 +1,9 @@
+import math
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,6 +12,7 @@ from standwith.campaigns.models import Petition
 from standwith.campaigns.services import shown_petition
 from standwith.campaigns.views import petition_context, petition_or_404
 from standwith.errors import notice
+from standwith.shield import limits
 from standwith.shield.network import client_ip
 from standwith.shield.origin import comes_from_allowed_origin
 from standwith.signing import services
@@ -46,6 +49,27 @@ def paused_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
     return response
 
 
+def rate_limited_notice(request: HttpRequest, petition: Petition, retry_after: int) -> HttpResponse:
+    # The same words whichever limit was reached, so a script learns nothing about which one to dodge.
+    minutes = math.ceil(retry_after / 60)
+    response = notice(
+        request,
+        429,
+        _("Please wait a little before signing"),
+        ngettext(
+            "We are receiving a great many signatures just now and let them in at a steady pace. "
+            "Nothing you sent was recorded. Please try again in %(minutes)d minute.",
+            "We are receiving a great many signatures just now and let them in at a steady pace. "
+            "Nothing you sent was recorded. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        petition,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
 # The form carries no CSRF token (the page is the same for everyone so it can
 # be cached); cross-site posts are refused by the Origin check instead.
 @csrf_exempt
@@ -73,7 +97,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         )
     if not valid:
         return render(request, "campaigns/petition.html", petition_context(petition, form), status=400)
+    if form.caught_in_honeypot():
+        return see_other("check_email", slug=petition.slug)  # a signer's answer, so the script learns nothing
     data = form.cleaned_data
+    ip = client_ip(request)
+    try:
+        limits.check(petition, ip, data["email"])
+    except limits.RateLimited as refusal:
+        return rate_limited_notice(request, petition, refusal.retry_after)
     signer = services.Signer(
         name=data["name"],
         email=data["email"],
@@ -85,7 +116,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         language=get_language(),
         source=data["source"],
         referrer_host=data["ref"],
-        client_ip=client_ip(request),
+        client_ip=ip,
     )
     try:
         services.sign(petition, signer)
