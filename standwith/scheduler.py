@@ -24,6 +24,8 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "close_due_petitions": ("standwith.staff.tasks.close_due_petitions", timedelta(minutes=1)),
     "purge_sign_in_attempts": ("standwith.staff.tasks.purge_sign_in_attempts", timedelta(minutes=15)),
     "record_milestones": ("standwith.campaigns.tasks.record_milestones", timedelta(minutes=1)),
+    # A flood is met within a minute of starting.
+    "watch_shields": ("standwith.shield.tasks.watch_shields", timedelta(minutes=1)),
     "purge_unconfirmed_proposals": ("standwith.proposals.tasks.purge_unconfirmed_proposals", timedelta(hours=6)),
     "purge_limit_counters": ("standwith.shield.tasks.purge_limit_counters", timedelta(minutes=10)),
 }

@@ -336,6 +336,17 @@ SIGN_LIMITS = {
     "domain": _rate("STANDWITH_LIMIT_DOMAIN", "1000/10m"),
     "petition": _rate("STANDWITH_LIMIT_PETITION", "6000/1m"),
 }
+# Automatic shields (standwith/shield/shields.py): raised when one petition
+# takes this many signatures a minute, or when one network or (non-exempt)
+# domain brings this share of the last 5 minutes' signatures, counting from
+# a small floor; lowered after this many calm minutes. While up, signing
+# needs the proof-of-work challenge and per-source limits are divided.
+SHIELD_RATE = env_int("STANDWITH_SHIELD_RATE", 600, minimum=1)
+SHIELD_SHARE_PERCENT = env_int("STANDWITH_SHIELD_SHARE_PERCENT", 25, minimum=1, maximum=100)
+SHIELD_MIN_SIGNATURES = env_int("STANDWITH_SHIELD_MIN_SIGNATURES", 50, minimum=1)
+SHIELD_CALM_MINUTES = env_int("STANDWITH_SHIELD_CALM_MINUTES", 15, minimum=1, maximum=1440)
+SHIELD_LIMIT_DIVISOR = env_int("STANDWITH_SHIELD_LIMIT_DIVISOR", 5, minimum=1, maximum=1000)
+
 # Providers with millions of users each: a popular petition's honest signers
 # would fill any per-domain limit, and nobody mints addresses there at will
 # (the canonical form already folds Gmail's dots and +tags).

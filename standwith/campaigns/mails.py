@@ -1,8 +1,11 @@
-"""The email that tells a petition's staff it has passed a milestone."""
+"""The emails that tell a petition's staff about it: a milestone passed, and the way to send each of them one."""
+
+import smtplib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -10,6 +13,7 @@ from django.utils.translation import ngettext
 
 from standwith.campaigns.models import Milestone, Petition
 from standwith.campaigns.sharing import petition_address
+from standwith.outreach.services import send_once
 from standwith.staff.models import Role
 
 # Those who run the petition; moderators and data officers have other reasons to look.
@@ -26,6 +30,20 @@ def staff_to_tell(petition: Petition) -> list[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def mail_staff(petition: Petition, key: str, build: Callable[[User], EmailMessage]) -> int:
+    """Mail each of the petition's staff once under `key` (a retry skips those told); returns how many now.
+
+    A mail server that is down or busy raises, for the caller's task to try again later.
+    """
+    sent = 0
+    for recipient in staff_to_tell(petition):
+        try:
+            sent += send_once(f"{key}:{recipient.pk}", build(recipient))
+        except smtplib.SMTPRecipientsRefused:
+            continue
+    return sent
 
 
 def milestone_mail(milestone: Milestone, recipient: User) -> EmailMultiAlternatives:

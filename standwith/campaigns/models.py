@@ -242,10 +242,17 @@ class PetitionVerification(models.TextChoices):
     NONE = "none", _("Counts at once (confirmation still sent)")
 
 
+class ShieldMode(models.TextChoices):
+    OFF = "off", _("Off")
+    AUTO = "auto", _("Automatic: raised during a flood")
+    ALWAYS = "always", _("Always up")
+
+
 class Petition(models.Model):
     TRANSLATED_FIELDS = ("title", "summary", "body")
     State = PetitionState
     Verification = PetitionVerification
+    Shields = ShieldMode
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="petitions")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="petitions")
@@ -266,6 +273,18 @@ class Petition(models.Model):
     # rejected was removed, and its address says so (410) with the reason.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     removal_reason = models.TextField(blank=True, editable=False)
+    # Shields up: signing needs the proof-of-work challenge, and the rate limits are tighter.
+    shield_mode = models.CharField(
+        max_length=6,
+        choices=ShieldMode.choices,
+        default=ShieldMode.AUTO,
+        help_text=_("Automatic raises the shields by itself when a flood of signatures comes from a few places."),
+    )
+    # Set while automatic shields are up, with why; kept on the petition so the sign path reads it from cache.
+    shields_raised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    shields_reason = models.CharField(max_length=300, blank=True, editable=False)
+    # The last minute the storm was still seen; the shields come down after a calm spell from here.
+    shields_storm_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     translations = GenericRelation(Translation)
@@ -279,6 +298,7 @@ class Petition(models.Model):
             ),
             models.CheckConstraint(condition=Q(goal__gt=0), name="petition_goal_positive"),
             models.CheckConstraint(condition=~Q(slug=""), name="petition_slug_not_empty"),
+            models.CheckConstraint(condition=Q(shield_mode__in=ShieldMode.values), name="petition_shield_mode_valid"),
         ]
         indexes = [models.Index(fields=["state", "-created_at"])]
 

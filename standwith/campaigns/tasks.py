@@ -4,9 +4,9 @@ from django.utils import timezone
 from django_tasks import task
 
 from standwith.campaigns import services
-from standwith.campaigns.mails import milestone_mail, staff_to_tell
+from standwith.campaigns.mails import mail_staff, milestone_mail
 from standwith.campaigns.models import Milestone
-from standwith.outreach.services import retry_delay, send_once
+from standwith.outreach.services import retry_delay
 
 
 @task()
@@ -20,18 +20,13 @@ def send_milestone_mail(milestone_id: int, attempt: int = 1) -> str:
     milestone = Milestone.objects.select_related("petition__organization").filter(pk=milestone_id).first()
     if milestone is None:
         return "milestone gone"
-    sent = 0
-    for recipient in staff_to_tell(milestone.petition):
-        try:
-            if send_once(f"milestone:{milestone.pk}:{recipient.pk}", milestone_mail(milestone, recipient)):
-                sent += 1
-        except smtplib.SMTPRecipientsRefused:
-            continue
-        except (smtplib.SMTPException, OSError) as error:
-            # The mail server is down or busy: the whole list again later; those told are skipped then.
-            delay = retry_delay(attempt)
-            if delay is None:
-                raise
-            send_milestone_mail.using(run_after=timezone.now() + delay).enqueue(milestone_id, attempt + 1)
-            return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
+    try:
+        sent = mail_staff(milestone.petition, f"milestone:{milestone.pk}", lambda user: milestone_mail(milestone, user))
+    except (smtplib.SMTPException, OSError) as error:
+        # The mail server is down or busy: the whole list again later; those told are skipped then.
+        delay = retry_delay(attempt)
+        if delay is None:
+            raise
+        send_milestone_mail.using(run_after=timezone.now() + delay).enqueue(milestone_id, attempt + 1)
+        return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
     return f"sent {sent}"

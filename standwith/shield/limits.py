@@ -30,6 +30,7 @@ from redis.exceptions import RedisError
 
 from standwith.cache import RETRY_AFTER_SECONDS
 from standwith.campaigns.models import Petition
+from standwith.shield import shields
 from standwith.shield.models import LimitCounter
 from standwith.signing import digests
 from standwith.signing.emails import Address
@@ -76,7 +77,17 @@ def _rules(petition: Petition, client_ip: str | None, email: Address) -> list[Ru
     network = digests.network_digest(client_ip) if client_ip else None
     if address and network:
         keys += [("ip", address.hex()), ("network", network.hex())]
-    return [Rule(f"{name}:{value}", *limit) for name, value in keys if (limit := settings.SIGN_LIMITS.get(name))]
+    rules = [Rule(f"{name}:{value}", *limit) for name, value in keys if (limit := settings.SIGN_LIMITS.get(name))]
+    if shields.up(petition):
+        # Tighter for each source while the shields are up; the petition's own limit stays, so the honest
+        # crowd of a real viral moment is not refused along with the flood.
+        divisor = settings.SHIELD_LIMIT_DIVISOR
+        rules = [rule if rule.key.startswith("petition:") else tighter(rule, divisor) for rule in rules]
+    return rules
+
+
+def tighter(rule: Rule, divisor: int) -> Rule:
+    return Rule(rule.key, max(1, rule.count // divisor), rule.seconds)
 
 
 def _wait(rules: Sequence[Rule], counts: Sequence[tuple[int, int]], now: float) -> int | None:
