@@ -9,6 +9,7 @@ from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
 from standwith.proposals import views as proposals
 from standwith.public import public_page
+from standwith.shield import views as shield
 from standwith.signing import views as signing
 from standwith.staff import signin
 
@@ -21,6 +22,14 @@ urlpatterns = [
         "admin/second-factor/recovery-codes/", admin.site.admin_view(signin.recovery_codes), name="staff_recovery_codes"
     ),
     path("admin/second-factor/sign-out/", signin.sign_out, name="staff_sign_out"),
+    # The fraud console (standwith.shield), also before the admin's catch-all.
+    path("admin/fraud/<int:petition_id>/", admin.site.admin_view(shield.fraud_console), name="shield_console"),
+    path(
+        "admin/fraud/<int:petition_id>/invalidate/", admin.site.admin_view(shield.invalidate), name="shield_invalidate"
+    ),
+    path(
+        "admin/fraud/invalidation/<int:invalidation_id>/undo/", admin.site.admin_view(shield.undo), name="shield_undo"
+    ),
     path("admin/", admin.site.urls),
     path("media/<path:path>", campaigns.media, name="media"),
     # A poster's code is the same in every language; the address it encodes is redirected to the reader's.

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -162,7 +164,15 @@ class PetitionAdmin(OrganisationScopedAdmin):
     filter_horizontal = ["targets", "partners"]
     inlines = [TranslationInline]
     # The state changes only through the lifecycle, which checks roles and records each move.
-    readonly_fields = ["state", "origin", "published_at", "removal_reason"]
+    readonly_fields = [
+        "state",
+        "origin",
+        "published_at",
+        "removal_reason",
+        "shields_raised_at",
+        "shields_reason",
+        "fraud_console",
+    ]
     actions = [
         move_selected(Petition.State.PENDING, _("Submit for review")),
         move_selected(Petition.State.OPEN, _("Publish")),
@@ -183,6 +193,12 @@ class PetitionAdmin(OrganisationScopedAdmin):
             "Proposed by the public; %(n)d supporters confirmed",
             confirmed,
         ) % {"n": confirmed}
+
+    @admin.display(description=_("Fraud console"))
+    def fraud_console(self, petition: Petition) -> str:
+        if petition.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("shield_console", args=[petition.pk]), _("Open"))
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # The review queue is worked oldest first, so nobody waits behind newer proposals.

@@ -8,6 +8,7 @@ signature to the state it had.
 """
 
 import datetime
+import re
 from dataclasses import asdict, dataclass
 
 from django.db import models, transaction
@@ -29,8 +30,9 @@ LIVE = [State.PENDING, State.VALIDATED]
 class Criteria:
     """What the signatures to strike off have in common; every given criterion must hold."""
 
-    network: str = ""  # an address or a prefix ("203.0.113.0/24"): its /24 or /48
-    domain: str = ""  # "example.org"
+    # An address or a prefix ("203.0.113.0/24"): its /24 or /48; or "#<digest>" as the fraud console shows it.
+    network: str = ""
+    domain: str = ""  # "example.org", or "#<digest>"
     since: datetime.datetime | None = None
     until: datetime.datetime | None = None
     source: str = ""
@@ -53,22 +55,40 @@ class BadCriteria(ValueError):
     pass
 
 
+# The console can name a group only by its digest (a network's prefix cannot be recovered from it, by design).
+_DIGEST = re.compile(r"#([0-9a-f]{32})", re.IGNORECASE)
+
+
+def _given_digest(text: str) -> bytes | None:
+    """The digest written as "#<32 hex digits>", None for any other kind of criterion."""
+    text = text.strip()
+    if not text.startswith("#"):
+        return None
+    found = _DIGEST.fullmatch(text)
+    if found is None:
+        raise BadCriteria(_("A group's digest is # followed by 32 hexadecimal digits, as the fraud console shows it."))
+    return bytes.fromhex(found[1])
+
+
 def matching(petition: Petition, criteria: Criteria) -> models.QuerySet[Signature]:
     """The petition's live signatures that meet every criterion."""
     if criteria.is_empty():
         raise BadCriteria(_("Give at least one criterion: invalidating a whole petition is not a bulk action."))
     found = Signature.objects.filter(petition=petition, state__in=LIVE)
     if criteria.network:
-        digest = digests.network_digest(criteria.network.partition("/")[0])
+        digest = _given_digest(criteria.network) or digests.network_digest(criteria.network.partition("/")[0])
         if digest is None:
             raise BadCriteria(_("This is not a network address, such as 203.0.113.0/24 or 2001:db8::/48."))
         found = found.filter(network_digest=digest)
     if criteria.domain:
-        try:
-            address = parse_address(f"someone@{criteria.domain.strip().lstrip('@')}")
-        except InvalidEmail:
-            raise BadCriteria(_("This is not an email domain, such as example.org.")) from None
-        found = found.filter(domain_digest=digests.domain_digest(address.canonical))
+        digest = _given_digest(criteria.domain)
+        if digest is None:
+            try:
+                address = parse_address(f"someone@{criteria.domain.strip().lstrip('@')}")
+            except InvalidEmail:
+                raise BadCriteria(_("This is not an email domain, such as example.org.")) from None
+            digest = digests.domain_digest(address.canonical)
+        found = found.filter(domain_digest=digest)
     if criteria.since:
         found = found.filter(created_at__gte=criteria.since)
     if criteria.until:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from standwith.campaigns.models import Petition
 from standwith.shield import services
 from standwith.shield.services import BadCriteria, Criteria
-from standwith.signing import counting
+from standwith.signing import counting, digests
 from standwith.signing import services as signing
 from standwith.signing.emails import parse_address
 from standwith.signing.models import Invalidation, Signature
@@ -116,9 +116,31 @@ def test_it_only_strikes_off_the_petition_it_is_asked_about(flooded, moderator, 
     assert Signature.objects.get(petition=instant_petition).state == Signature.State.VALIDATED
 
 
+def test_a_group_can_be_named_by_its_digest_as_the_console_shows_it(flooded, moderator):
+    network = "#" + (digests.network_digest("203.0.113.0") or b"").hex().upper()
+    domain = " #" + digests.domain_digest("x@spam-mail.net").hex()
+
+    assert services.preview(flooded, Criteria(network=network)) == 5
+    assert services.preview(flooded, Criteria(domain=domain)) == 5
+    assert services.preview(flooded, Criteria(network="#" + "0" * 32)) == 0
+    batch = services.invalidate(flooded, Criteria(network=network), "Flood", moderator)
+
+    assert (batch.signatures, batch.counted) == (5, 4)
+    assert batch.criteria == {"network": network}
+    assert counting.stored_count(flooded.pk) == 4
+
+
 @pytest.mark.parametrize(
     "criteria",
-    [Criteria(), Criteria(network="not an address"), Criteria(domain="no spaces allowed.net"), Criteria(domain="@")],
+    [
+        Criteria(),
+        Criteria(network="not an address"),
+        Criteria(domain="no spaces allowed.net"),
+        Criteria(domain="@"),
+        Criteria(network="#abc"),  # a digest cut short
+        Criteria(network="#" + "g" * 32),
+        Criteria(domain="#" + "0" * 33),
+    ],
 )
 def test_bad_criteria_are_refused_and_change_nothing(flooded, moderator, criteria):
     with pytest.raises(BadCriteria):

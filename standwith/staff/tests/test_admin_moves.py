@@ -109,6 +109,7 @@ def translation_post(petition, rows):
         "language": "en",
         "goal": petition.goal,
         "verification": petition.verification,
+        "shield_mode": petition.shield_mode,
         "targets": [target.pk for target in petition.targets.all()],
         f"{prefix}-TOTAL_FORMS": str(len(rows)),
         f"{prefix}-INITIAL_FORMS": "0",
