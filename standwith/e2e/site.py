@@ -222,6 +222,8 @@ def site_env(data_dir: Path, port: int) -> dict[str, str]:
         STANDWITH_SITE_URL=f"http://127.0.0.1:{port}",
         # Every visitor here signs from 127.0.0.1: limits high enough never to refuse, still checked on each sign.
         **UNREACHED_LIMITS,
+        # As behind nginx on the same machine: a test may say which address a signer comes from.
+        STANDWITH_TRUSTED_PROXIES="127.0.0.1/32",
     )
     if env.get("REDIS_URL"):
         env["STANDWITH_CACHE_PREFIX"] = f"sw-e2e-{uuid4().hex[:12]}"
