@@ -32,8 +32,8 @@ def staff_to_tell(petition: Petition) -> list[User]:
     )
 
 
-def mail_staff(petition: Petition, key: str, build: Callable[[User], EmailMessage]) -> int:
-    """Mail each of the petition's staff once under `key` (a retry skips those told); returns how many now.
+def mail_staff(petition: Petition, key: str, build: Callable[[User], EmailMessage]) -> str:
+    """Mail each of the petition's staff once under `key` (a retry skips those told); says how many now.
 
     A mail server that is down or busy raises, for the caller's task to try again later.
     """
@@ -43,7 +43,7 @@ def mail_staff(petition: Petition, key: str, build: Callable[[User], EmailMessag
             sent += send_once(f"{key}:{recipient.pk}", build(recipient))
         except smtplib.SMTPRecipientsRefused:
             continue
-    return sent
+    return f"sent {sent}"
 
 
 def milestone_mail(milestone: Milestone, recipient: User) -> EmailMultiAlternatives:

@@ -1,5 +1,7 @@
+import smtplib
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage
 from django.db import OperationalError, close_old_connections
@@ -25,6 +27,26 @@ def send_once(key: str, message: EmailMessage) -> bool:
     connection.send(message)
     _record_sent(key)
     return True
+
+
+def deliver(key: str, message: EmailMessage) -> str:
+    """Send a message once (see send_once), as a task reports it; an address the server refuses is not retried."""
+    try:
+        return "sent" if send_once(key, message) else "sent before"
+    except smtplib.SMTPRecipientsRefused:
+        return "recipient refused"
+
+
+def retrying(attempt: int, again: Callable[[datetime], object], send: Callable[[], str]) -> str:
+    """Run a task's `send`; if the mail server is down or busy, schedule `again` for later and say so."""
+    try:
+        return send()
+    except (smtplib.SMTPException, OSError) as error:
+        delay = retry_delay(attempt)
+        if delay is None:
+            raise
+        again(timezone.now() + delay)
+        return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
 
 
 def retry_delay(attempt: int) -> timedelta | None:

@@ -1,9 +1,6 @@
-import smtplib
-
-from django.utils import timezone
 from django_tasks import task
 
-from standwith.outreach.services import retry_delay, send_once
+from standwith.outreach.services import deliver, retrying
 from standwith.proposals import services
 from standwith.proposals.mails import proposal_mail
 from standwith.proposals.models import Supporter
@@ -17,19 +14,11 @@ def send_proposal_mail(supporter_id: int, kind: str, mail_id: str, reason: str =
     message = proposal_mail(supporter, kind, reason)
     if message is None:
         return "nothing to send"
-    try:
-        sent = send_once(f"proposal:{mail_id}", message)
-    except smtplib.SMTPRecipientsRefused:
-        return "recipient refused"
-    except (smtplib.SMTPException, OSError) as error:
-        delay = retry_delay(attempt)
-        if delay is None:
-            raise
-        send_proposal_mail.using(run_after=timezone.now() + delay).enqueue(
-            supporter_id, kind, mail_id, reason, attempt + 1
-        )
-        return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
-    return "sent" if sent else "sent before"
+    return retrying(
+        attempt,
+        lambda when: send_proposal_mail.using(run_after=when).enqueue(supporter_id, kind, mail_id, reason, attempt + 1),
+        lambda: deliver(f"proposal:{mail_id}", message),
+    )
 
 
 @task()

@@ -23,16 +23,21 @@ def email_digest(petition_id: int, canonical_email: str) -> bytes:
     return _digest("email", str(petition_id), canonical_email)
 
 
-def network_prefix(ip: str) -> str | None:
-    """The /24 (IPv4) or /48 (IPv6) network an address belongs to."""
+def _prefix(ip: str, ipv4_bits: int, ipv6_bits: int) -> str | None:
+    """The network of `ip` at these lengths (an IPv4 address mapped into IPv6 counts as IPv4)."""
     try:
         address = ipaddress.ip_address(ip.strip())
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    bits = 24 if address.version == 4 else 48
+    bits = ipv4_bits if address.version == 4 else ipv6_bits
     return str(ipaddress.ip_network(f"{address}/{bits}", strict=False))
+
+
+def network_prefix(ip: str) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) network an address belongs to."""
+    return _prefix(ip, 24, 48)
 
 
 def domain_digest(canonical_email: str) -> bytes:
@@ -42,14 +47,8 @@ def domain_digest(canonical_email: str) -> bytes:
 
 def address_digest(ip: str) -> bytes | None:
     """The client's IPv4 address, or its IPv6 /64 (one subscriber may use any address in their /64)."""
-    try:
-        address = ipaddress.ip_address(ip.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    scope = str(address) if address.version == 4 else str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return _digest("address", scope)[:16]
+    scope = _prefix(ip, 32, 64)
+    return _digest("address", scope)[:16] if scope else None
 
 
 def network_digest(ip: str) -> bytes | None:

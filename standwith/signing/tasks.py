@@ -1,4 +1,3 @@
-import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from standwith.campaigns.models import Petition
-from standwith.outreach.services import retry_delay, send_once
+from standwith.outreach.services import deliver, retrying
 from standwith.signing import counting
 from standwith.signing.mails import signature_mail
 from standwith.signing.models import Signature
@@ -21,17 +20,11 @@ def send_signature_mail(signature_id: int, kind: str, mail_id: str, attempt: int
     message = signature_mail(signature, kind)
     if message is None:
         return "nothing to send"
-    try:
-        sent = send_once(f"signature:{mail_id}", message)
-    except smtplib.SMTPRecipientsRefused:
-        return "recipient refused"
-    except (smtplib.SMTPException, OSError) as error:
-        delay = retry_delay(attempt)
-        if delay is None:
-            raise
-        send_signature_mail.using(run_after=timezone.now() + delay).enqueue(signature_id, kind, mail_id, attempt + 1)
-        return f"{type(error).__name__}; attempt {attempt + 1} in {delay}"
-    return "sent" if sent else "sent before"
+    return retrying(
+        attempt,
+        lambda when: send_signature_mail.using(run_after=when).enqueue(signature_id, kind, mail_id, attempt + 1),
+        lambda: deliver(f"signature:{mail_id}", message),
+    )
 
 
 @task()

@@ -14,7 +14,6 @@ from standwith.conftest import ORIGIN, sign_data
 from standwith.shield import console, services, shields
 from standwith.shield.services import Criteria
 from standwith.signing import counting, digests
-from standwith.signing.models import Signature
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +32,7 @@ def _limits(settings):
 
 
 def post(client, petition, ip: str, **fields: str):
-    return client.post(
-        f"/en/p/{petition.slug}/sign", sign_data(**fields), headers={"Origin": ORIGIN}, REMOTE_ADDR=ip
-    )
+    return client.post(f"/en/p/{petition.slug}/sign", sign_data(**fields), headers={"Origin": ORIGIN}, REMOTE_ADDR=ip)
 
 
 def test_a_flood_is_throttled_seen_in_the_console_and_struck_off_in_bulk(client, instant_petition, admin_user):
