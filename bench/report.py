@@ -43,6 +43,11 @@ def summary(results: dict[str, Any]) -> str:
         " failed in March 2019",
         f"sign at 80% of peak ({paced['rate']:.0f}/s, open loop): p50 {paced['p50_ms']} ms, p99 {paced['p99_ms']} ms,"
         f" {paced['errors']} errors (target p99 < 100 ms, 0 errors)",
+        "defences on each signature: the rate-limit check {limit_check_us} µs ({limit_check_vs_ping}x a bare Redis"
+        " round trip of {redis_ping_us} µs), the form's screening (names, disposable domains, honeypot)"
+        " {form_screening_us} µs; together {percent:.1f}% of the sign path's median".format(
+            **results["defences"], percent=100 * results["defences"]["share_of_sign_p50"]
+        ),
         f"the confirmation emails the sign run queued ({s['sign']['mail_backlog']:,}) were sent at"
         f" {s['sign']['mail_per_s'] or 0:.0f}/s by the task workers once the load stopped",
         "",
