@@ -80,7 +80,8 @@ class Signature(models.Model):
     domain_digest = models.BinaryField(max_length=16, null=True)
     # Set while invalidated in bulk: which batch, and the state to return to if it is undone.
     invalidation = models.ForeignKey(Invalidation, null=True, on_delete=models.PROTECT, related_name="+")
-    invalidated_from = models.CharField(max_length=12, blank=True)
+    # A default in the database too, for rows written by raw SQL (the outbox statement, bulk loads).
+    invalidated_from = models.CharField(max_length=12, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
     validated_at = models.DateTimeField(null=True)
     # When the signer proved the address is theirs; on `none` petitions this

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='signature',
             name='invalidated_from',
-            field=models.CharField(blank=True, max_length=12),
+            field=models.CharField(blank=True, db_default='', default='', max_length=12),
         ),
         migrations.CreateModel(
             name='Invalidation',
