@@ -5,6 +5,7 @@ variables set) is SQLite in WAL mode under var/, the database as task queue,
 a local-memory cache and mail written to var/mail/.
 """
 
+import hmac
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -46,6 +47,14 @@ if not DEBUG and len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long.")
 if MASTER_KEY == DIGEST_KEY:
     raise ImproperlyConfigured("STANDWITH_MASTER_KEY and STANDWITH_DIGEST_KEY must differ.")
+# Signs the proof-of-work challenges (standwith/shield/challenge.py). Unset, a key
+# derived from SECRET_KEY serves, so a machine whose secrets were made before
+# this key existed still starts; a challenge lives minutes, so changing it costs nothing.
+CHALLENGE_KEY: bytes = env_key("STANDWITH_CHALLENGE_KEY") or hmac.digest(
+    SECRET_KEY.encode(), b"standwith proof-of-work challenge key", "sha256"
+)
+if CHALLENGE_KEY in {MASTER_KEY, DIGEST_KEY}:
+    raise ImproperlyConfigured("STANDWITH_CHALLENGE_KEY must differ from the master and digest keys.")
 
 PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
 SITE_URL = env_str("STANDWITH_SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
@@ -346,6 +355,9 @@ SHIELD_SHARE_PERCENT = env_int("STANDWITH_SHIELD_SHARE_PERCENT", 25, minimum=1, 
 SHIELD_MIN_SIGNATURES = env_int("STANDWITH_SHIELD_MIN_SIGNATURES", 50, minimum=1)
 SHIELD_CALM_MINUTES = env_int("STANDWITH_SHIELD_CALM_MINUTES", 15, minimum=1, maximum=1440)
 SHIELD_LIMIT_DIVISOR = env_int("STANDWITH_SHIELD_LIMIT_DIVISOR", 5, minimum=1, maximum=1000)
+# The challenge's work, in PBKDF2-SHA256 rounds a browser runs on average to
+# solve it: the default takes a recent phone about a second, a laptop less.
+CHALLENGE_COMPLEXITY = env_int("STANDWITH_CHALLENGE_COMPLEXITY", 1_000_000, minimum=1, maximum=100_000_000)
 
 # Providers with millions of users each: a popular petition's honest signers
 # would fill any per-domain limit, and nobody mints addresses there at will

@@ -9,12 +9,14 @@ from standwith.campaigns import feeds, search_views, share_views
 from standwith.campaigns import views as campaigns
 from standwith.proposals import views as proposals
 from standwith.public import public_page
+from standwith.shield import challenge_views
 from standwith.shield import views as shield
 from standwith.signing import views as signing
 from standwith.staff import signin
 
 urlpatterns = [
     path("api/v1/petitions/<slug:slug>", api.petition_detail, name="api_petition"),
+    path("api/v1/challenge", challenge_views.new_challenge, name="challenge"),
     # Staff sign-in's second step, before the admin's catch-all.
     path("admin/second-factor/", signin.verify, name="staff_verify"),
     path("admin/second-factor/enrol/", signin.enrol, name="staff_enrol"),

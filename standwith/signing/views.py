@@ -12,7 +12,7 @@ from standwith.campaigns.models import Petition
 from standwith.campaigns.services import shown_petition
 from standwith.campaigns.views import petition_context, petition_or_404
 from standwith.errors import notice
-from standwith.shield import limits
+from standwith.shield import challenge, limits, shields
 from standwith.shield.network import client_ip
 from standwith.shield.origin import comes_from_allowed_origin
 from standwith.signing import services
@@ -70,6 +70,23 @@ def rate_limited_notice(request: HttpRequest, petition: Petition, retry_after: i
     return response
 
 
+def challenge_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
+    # 403: the form was fine, but it lacked the proof the petition asks for while its shields are up, and
+    # sending the same again will not help. The same words for a missing, forged, expired or reused solution.
+    return notice(
+        request,
+        403,
+        _("Signing needs a quick check just now"),
+        _(
+            "To keep automated signatures out, this petition asks your browser to solve a small puzzle before it "
+            "takes your name. Your browser does this by itself, but it needs JavaScript. Nothing you sent was "
+            "recorded. Please allow JavaScript for this site and sign again, or wait a few minutes and try again, "
+            "or open the petition in another browser."
+        ),
+        petition,
+    )
+
+
 # The form carries no CSRF token (the page is the same for everyone so it can
 # be cached); cross-site posts are refused by the Origin check instead.
 @csrf_exempt
@@ -99,6 +116,13 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "campaigns/petition.html", petition_context(petition, form), status=400)
     if form.caught_in_honeypot():
         return see_other("check_email", slug=petition.slug)  # a signer's answer, so the script learns nothing
+    # Only while the shields are up is the challenge's field read at all: otherwise honest signers pay
+    # nothing, and one whose browser ran no JavaScript, or had not finished, signs as usual.
+    if shields.up(petition):
+        try:
+            challenge.spend(request.POST.get(challenge.FIELD, ""))
+        except challenge.Refused:
+            return challenge_notice(request, petition)
     data = form.cleaned_data
     ip = client_ip(request)
     try:
