@@ -79,7 +79,10 @@ class Signature(models.Model):
     network_digest = models.BinaryField(max_length=16, null=True)
     domain_digest = models.BinaryField(max_length=16, null=True)
     # Set while invalidated in bulk: which batch, and the state to return to if it is undone.
-    invalidation = models.ForeignKey(Invalidation, null=True, on_delete=models.PROTECT, related_name="+")
+    # Indexed only where set (below): every new signature has none, and should not pay for an index entry.
+    invalidation = models.ForeignKey(
+        Invalidation, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # A default in the database too, for rows written by raw SQL (the outbox statement, bulk loads).
     invalidated_from = models.CharField(max_length=12, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
@@ -108,6 +111,9 @@ class Signature(models.Model):
         indexes = [
             models.Index(fields=["petition", "state", "created_at", "id"], name="signature_petition_state_new"),
             models.Index(fields=["petition", "created_at", "id"], name="signature_petition_newest"),
+            models.Index(
+                fields=["invalidation"], condition=Q(invalidation__isnull=False), name="signature_invalidation"
+            ),
         ]
 
     def __str__(self) -> str:
