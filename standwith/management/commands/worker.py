@@ -1,3 +1,4 @@
+import signal
 import threading
 from typing import Any
 
@@ -44,4 +45,8 @@ class Command(BaseCommand):
         try:
             worker.run()
         finally:
+            # Stopping already: under `standwith serve`, Ctrl-C reaches this process from the terminal and
+            # then again as serve's SIGTERM; a second signal while Python exits would print a traceback.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             stop.set()
