@@ -9,14 +9,17 @@ proxy keep serving the page through a blip of the application.
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from standwith.errors import notice
 from standwith.freshcache import fresh
 
 View = Callable[..., HttpResponse]
@@ -62,3 +65,19 @@ def public_page(*, query: tuple[str, ...] = ()) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def private(view: View) -> View:
+    """Per-person pages: never stored by a proxy, never indexed, and a huge body is a clear 413."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except RequestDataTooBig:
+            response = notice(request, 413, _("Too much text"), _("What you sent is far longer than this form takes."))
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return wrapper

@@ -5,7 +5,7 @@ from django.urls import path
 
 from standwith import errors
 from standwith.api import views as api
-from standwith.campaigns import feeds, search_views, share_views
+from standwith.campaigns import feeds, respond_views, search_views, share_views
 from standwith.campaigns import views as campaigns
 from standwith.proposals import views as proposals
 from standwith.public import public_page
@@ -55,6 +55,8 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
     path("p/<slug:slug>/share.png", share_views.share_image, name="share_image"),
+    # A petition's target answers through the private link in its milestone email.
+    path("respond/<str:token>/", respond_views.respond, name="respond"),
     # Proposals from the public: private pages, reached by signed links from emails.
     path("propose/", proposals.propose, name="propose"),
     path("propose/sent", proposals.sent, name="proposal_sent"),

@@ -18,6 +18,7 @@ from standwith.campaigns.models import (
     Organization,
     Person,
     Petition,
+    ResponseSubmission,
     Statement,
     Target,
     TargetResponse,
@@ -25,7 +26,7 @@ from standwith.campaigns.models import (
     Translation,
     Update,
 )
-from standwith.campaigns.services import publish_drafts, remove_response, save_response
+from standwith.campaigns.services import publish_drafts, record_submission, remove_response, save_response
 from standwith.proposals.models import Proposal
 from standwith.proposals.services import backers
 from standwith.shield.network import client_ip
@@ -233,3 +234,34 @@ class TargetResponseAdmin(OrganisationScopedAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[TargetResponse]) -> None:
         for response in queryset.select_related("petition", "target"):
             remove_response(response, request.user, client_ip=client_ip(request))
+
+
+@admin.register(ResponseSubmission)
+class ResponseSubmissionAdmin(OrganisationScopedAdmin):
+    """Answers targets sent through their link: checked by staff, then recorded as the target's response."""
+
+    organisation_path = "petition__organization"
+    list_display = ["target", "petition", "sender", "submitted_at", "recorded"]
+    list_filter = ["petition"]
+    list_select_related = ["target", "petition"]
+    readonly_fields = ["petition", "target", "sender", "text", "submitted_at", "recorded_as"]
+    actions = ["record"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # they come only from targets' links
+
+    @admin.display(boolean=True, description=_("Recorded"))
+    def recorded(self, submission: ResponseSubmission) -> bool:
+        return submission.recorded_as_id is not None
+
+    @admin.action(description=_("Record as the target's response"))
+    def record(self, request: HttpRequest, queryset: models.QuerySet[ResponseSubmission]) -> None:
+        recorded = 0
+        for submission in queryset.select_related("petition", "target").filter(recorded_as__isnull=True):
+            record_submission(submission, request.user, client_ip=client_ip(request))
+            recorded += 1
+        self.message_user(
+            request,
+            ngettext("%(n)d answer recorded as a response.", "%(n)d answers recorded as responses.", recorded)
+            % {"n": recorded},
+        )

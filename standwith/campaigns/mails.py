@@ -9,9 +9,10 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from standwith.campaigns.models import Milestone, Petition
+from standwith.campaigns.models import Milestone, Petition, ResponseSubmission
 from standwith.campaigns.sharing import petition_address
 from standwith.outreach.services import send_once
 from standwith.staff.models import Role
@@ -67,6 +68,25 @@ def milestone_mail(milestone: Milestone, recipient: User) -> EmailMultiAlternati
             milestone.threshold,
         ) % {"title": petition.title, "passed": passed}
         text = render_to_string("campaigns/email/milestone.txt", context)
+    return EmailMultiAlternatives(
+        subject=subject, body=text, to=[recipient.email], headers={"Auto-Submitted": "auto-generated"}
+    )
+
+
+def submission_mail(submission: ResponseSubmission, recipient: User) -> EmailMultiAlternatives:
+    petition = submission.petition
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": recipient.get_full_name() or recipient.get_username(),
+            "title": petition.title,
+            "target": submission.target.name,
+            "sender": submission.sender,
+            "text": submission.text,
+            "organisation": petition.organization.name,
+            "admin_url": settings.SITE_URL + reverse("admin:campaigns_responsesubmission_change", args=[submission.pk]),
+        }
+        subject = _("%(target)s answered “%(title)s”") % {"target": submission.target.name, "title": petition.title}
+        text = render_to_string("campaigns/email/response_submitted.txt", context)
     return EmailMultiAlternatives(
         subject=subject, body=text, to=[recipient.email], headers={"Auto-Submitted": "auto-generated"}
     )

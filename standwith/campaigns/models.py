@@ -68,6 +68,13 @@ class Target(models.Model):
     role = models.CharField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
     country = CountryField(blank=True)
+    # An office's public address, not a signer's: stored as typed. Empty: this target is never mailed.
+    email = models.EmailField(
+        blank=True,
+        help_text=_(
+            "Where the petition is sent at its milestones, if the petition says so. Leave empty to never mail."
+        ),
+    )
     translations = GenericRelation(Translation)
 
     class Meta:
@@ -272,6 +279,14 @@ class Petition(models.Model):
     # Set when the petition first opens; a petition that was public and is then
     # rejected was removed, and its address says so (410) with the reason.
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mail_targets = models.BooleanField(
+        default=False,
+        verbose_name=_("Mail the targets at each milestone"),
+        help_text=_(
+            "At each milestone, targets with an email address receive the petition, the current count and a link "
+            "to respond."
+        ),
+    )
     removal_reason = models.TextField(blank=True, editable=False)
     # Shields up: signing needs the proof-of-work challenge, and the rate limits are tighter.
     shield_mode = models.CharField(
@@ -358,3 +373,25 @@ class TargetResponse(models.Model):
 
         if self.petition_id and self.target_id and not self.petition.targets.filter(pk=self.target_id).exists():
             raise ValidationError({"target": _("This petition is not addressed to this person.")})
+
+
+class ResponseSubmission(models.Model):
+    """What a target sent through the link in a milestone email; staff check it before it becomes a response.
+
+    Anyone holding a forwarded link could write here, so nothing is shown publicly until staff record it.
+    """
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="response_submissions")
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="+")
+    sender = models.CharField(max_length=200, blank=True)
+    text = models.TextField(max_length=4000)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    recorded_as = models.OneToOneField(
+        TargetResponse, null=True, blank=True, on_delete=models.SET_NULL, related_name="submission"
+    )
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.target.name}, {self.submitted_at:%Y-%m-%d}"

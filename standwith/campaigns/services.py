@@ -1,6 +1,7 @@
 """Reading campaigns for the public pages and the sign path; publishing updates, milestones and responses."""
 
 import datetime
+import smtplib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ from standwith.campaigns.models import (
     Organization,
     Person,
     Petition,
+    ResponseSubmission,
     Statement,
     Target,
     TargetResponse,
@@ -242,10 +244,15 @@ def record_milestones() -> list[Milestone]:
             "petition_id", "threshold"
         )
     )
-    from standwith.campaigns.tasks import send_milestone_mail  # here: the tasks module imports this one
+    from standwith.campaigns.tasks import send_milestone_mail, send_target_mail  # the tasks module imports this one
 
     now = timezone.now()
     new = []
+    mailing_targets = set(
+        Petition.objects.filter(pk__in={pk for pk, _threshold in passed}, mail_targets=True).values_list(
+            "pk", flat=True
+        )
+    )
     for petition_id, threshold in sorted(passed - recorded):
         with transaction.atomic():
             milestone, created = Milestone.objects.get_or_create(
@@ -253,6 +260,8 @@ def record_milestones() -> list[Milestone]:
             )
             if created:
                 send_milestone_mail.enqueue(milestone.pk)
+                if petition_id in mailing_targets:
+                    send_target_mail.enqueue(milestone.pk)
                 new.append(milestone)
     return new
 
@@ -371,3 +380,54 @@ def _forget_cached_campaigns(sender: type, instance: object, **kwargs: object) -
         forget(_cache_key(slug))  # it carries its case
         for code, _name in settings.LANGUAGES:
             forget(_campaign_key(petition_id, code))
+
+
+def mail_targets(milestone: Milestone) -> str:
+    """Send the petition to each target with an address, once per milestone; says how many now.
+
+    A mail server that is down or busy raises, for the caller's task to try again later.
+    """
+    from standwith.campaigns.target_mails import target_milestone_mail
+    from standwith.outreach.services import send_once
+
+    sent = 0
+    for target in milestone.petition.targets.exclude(email=""):
+        try:
+            sent += send_once(f"target-milestone:{milestone.pk}:{target.pk}", target_milestone_mail(milestone, target))
+        except smtplib.SMTPRecipientsRefused:
+            continue
+    return f"sent {sent}"
+
+
+def submit_response(petition: Petition, target: Target, sender: str, text: str) -> ResponseSubmission:
+    """Keep what a target sent through their link, and tell the petition's staff, in one transaction.
+
+    Raises ValidationError for empty or oversized text. Nothing is public until staff record it.
+    """
+    from standwith.campaigns.tasks import send_submission_mail
+
+    submission = ResponseSubmission(petition=petition, target=target, sender=sender.strip(), text=text.strip())
+    submission.full_clean()
+    with transaction.atomic():
+        submission.save()
+        send_submission_mail.enqueue(submission.pk)
+    return submission
+
+
+def record_submission(submission: ResponseSubmission, actor: "User", *, client_ip: str | None = None) -> TargetResponse:
+    """Make a target's submitted answer their recorded response, dated the day it came, audited."""
+    if submission.recorded_as_id is not None:
+        return submission.recorded_as  # type: ignore[return-value]
+    with transaction.atomic():
+        response = record_response(
+            submission.petition,
+            submission.target,
+            timezone.localdate(submission.submitted_at),
+            submission.text,
+            actor,
+            source_name=submission.sender,
+            client_ip=client_ip,
+        )
+        submission.recorded_as = response
+        submission.save(update_fields=["recorded_as"])
+    return response

@@ -6,11 +6,8 @@ CSRF token like any ordinary form, and tell search engines to stay away.
 
 from collections.abc import Callable
 from contextlib import suppress
-from functools import wraps
-from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,29 +22,12 @@ from standwith.proposals import services
 from standwith.proposals.forms import DraftForm, ProposalForm
 from standwith.proposals.models import Proposal, Supporter
 from standwith.proposals.tokens import make_token, read_token
+from standwith.public import private
 from standwith.signing.forms import PersonForm
 from standwith.signing.tokens import BadToken, ExpiredToken
 from standwith.signing.views import see_other
 
 View = Callable[..., HttpResponse]
-
-
-def private(view: View) -> View:
-    """Per-person pages: never stored by a proxy, never indexed, and a huge body is a clear 413."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            response = view(request, *args, **kwargs)
-        except RequestDataTooBig:
-            response = notice(
-                request, 413, _("Too much text"), _("What you sent is far longer than a petition. Please shorten it.")
-            )
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-    return wrapper
 
 
 def _person(form: PersonForm) -> services.Person:

@@ -268,7 +268,7 @@ def test_a_huge_proposal_is_refused_with_413(client, open_to_proposals):
     response = propose(client, body="x" * 3_000_000)
 
     assert response.status_code == 413
-    assert "far longer than a petition" in response.content.decode()
+    assert "far longer than this form takes" in response.content.decode()
     assert not Petition.objects.exists()
 
 
