@@ -145,6 +145,7 @@ def close_due_petitions() -> int:
                 state=State.CLOSED, updated_at=timezone.now()
             ):
                 record(None, "petition.close", petition, origin=State.OPEN, to=State.CLOSED, reason="deadline")
+                petition_moved.send(Petition, petition=petition, action="close", reason="deadline")
                 closed += 1
         forget_cached_petition(petition)
     return closed
