@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import django
 from django.db import connection
 
+from bench import mail
 from bench.load import Outcome, Request, paced, summarize, wrk
 from bench.stack import Stack
 
@@ -32,11 +33,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="make bench")
     parser.add_argument("--quick", action="store_true", help="short runs, to check the harness itself")
     parser.add_argument("--scale", type=int, default=10_000_000, help="signatures for the scale scenario")
+    parser.add_argument("--mail-signers", type=int, default=100_000, help="signers the mail step mails")
+    parser.add_argument(
+        "--only", choices=["mail"], help="run this step alone; its figures replace those in latest.json"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     cpus = os.cpu_count() or 1
     workdir = Path(tempfile.mkdtemp(prefix="standwith-bench-"))
     stack = Stack(workdir, web_workers=2 * cpus + 1)
+    stack.env.update(mail.ENV)
     started = time.monotonic()
     try:
         print(f"starting the stack in {workdir}", flush=True)
@@ -44,10 +50,22 @@ def main() -> None:
         os.environ.update(stack.env)
         os.environ["DJANGO_SETTINGS_MODULE"] = "standwith.settings"
         django.setup()
-        results = Bench(stack, quick=args.quick, scale=args.scale).run()
+        bench = Bench(stack, quick=args.quick, scale=args.scale, mail_signers=args.mail_signers)
+        if args.only == "mail":
+            results = json.loads((args.out / "latest.json").read_text())
+            results["mail"] = bench.mail()
+            print(json.dumps({"mail": results["mail"]}, indent=2))
+        else:
+            results = bench.run()
     finally:
         stack.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+    if args.only:
+        from bench.report import summary
+
+        (args.out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        (args.out / "latest.txt").write_text(summary(results))
+        return
     results["took_s"] = round(time.monotonic() - started)
     results["machine"] = {
         "cpus": cpus,
@@ -74,7 +92,7 @@ def _processor() -> str:
 
 
 class Bench:
-    def __init__(self, stack: Stack, *, quick: bool, scale: int) -> None:
+    def __init__(self, stack: Stack, *, quick: bool, scale: int, mail_signers: int = 100_000) -> None:
         from standwith.campaigns.demo import SLUG
         from standwith.campaigns.models import Petition
 
@@ -84,6 +102,7 @@ class Bench:
         self.spike_seconds = 10 if quick else 60
         self.fault_seconds = 10 if quick else 20
         self.scale = 20_000 if quick else scale
+        self.mail_signers = 5_000 if quick else mail_signers
         self.petition = Petition.objects.get(slug=SLUG)
         self.sign_path = f"/en/p/{SLUG}/sign"
         self.page_path, self.json_path = f"/en/p/{SLUG}/", f"/api/v1/petitions/{SLUG}"
@@ -148,6 +167,8 @@ class Bench:
 
         self.results["faults"] = [self.fault(name, inject) for name, inject in self.faults()]
 
+        self.results["mail"] = self.mail()
+
         self.say(f"scale: the same petition at {self.scale:,} signatures")
         self.results["scale"] = self.at_scale(scenarios)
 
@@ -159,6 +180,10 @@ class Bench:
             )
         self.results["count_exact"] = checks.count_is_exact(self.petition.pk)
         return self.results
+
+    def mail(self) -> dict[str, Any]:
+        """A mailing to `mail_signers` signers against smtplib in a loop, and one with a task worker killed."""
+        return mail.run(self.stack, self.mail_signers, say=self.say)
 
     def defences(self, sign: dict[str, Any], times: int = 5000) -> dict[str, Any]:
         """The sign path's defences timed one by one, against a bare Redis round trip and the sign's own median.

@@ -68,6 +68,15 @@ def summary(results: dict[str, Any]) -> str:
             f" {fault['duplicate_emails']:>4} {fault['missing_emails']:>5}"
             f" {fault['recovered_after_s']:>9.1f}s {'exact' if fault['count_exact'] else 'WRONG':>6}"
         )
+    mail = results.get("mail")
+    if mail:
+        lines += [
+            "",
+            f"mail to {mail['signers']:,} signers: {mail['per_s']:.0f}/s through the task workers (choosing,"
+            f" decrypting, rendering, recording each) against {mail['baseline_per_s']:.0f}/s from smtplib in a plain"
+            f" loop: mail_ratio {mail['mail_ratio']:.2f} (target >= 0.5); a task worker killed after"
+            f" {mail['killed_after']:,} sent: {mail['duplicates']} duplicates, {mail['missing']} missing (target 0, 0)",
+        ]
     scale = results["scale"]
     lines += [
         "",

@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "standwith.campaigns",
     "standwith.signing",
     "standwith.outreach",
+    "standwith.outreach.embeds",
+    "standwith.outreach.webhooks",
     "standwith.api",
     "standwith.staff",
     "standwith.proposals",
@@ -215,6 +217,21 @@ else:
     raise ImproperlyConfigured(f"EMAIL_URL must start with smtp://, smtps:// or file://; got {EMAIL_URL!r}")
 DEFAULT_FROM_EMAIL = env_str("STANDWITH_FROM_EMAIL", "standwith <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Mailings to signers (standwith/outreach/sending.py). The rate is messages per
+# second for each mailing unless staff set one; batches are leased to one
+# worker at a time, and a dead worker's batch is taken over once its lease ends.
+MAILING_RATE = env_int("STANDWITH_MAILING_RATE", 50, minimum=1, maximum=1_000_000)
+MAILING_LANES = env_int("STANDWITH_MAILING_LANES", 4, minimum=1, maximum=256)
+# SMTP connections each task worker sends a mailing on side by side (threads waiting on the server's answers).
+MAILING_CONNECTIONS = env_int("STANDWITH_MAILING_CONNECTIONS", 4, minimum=1, maximum=64)
+MAILING_BATCH_SIZE = env_int("STANDWITH_MAILING_BATCH_SIZE", 200, minimum=1, maximum=10_000)
+MAILING_LEASE_SECONDS = env_int("STANDWITH_MAILING_LEASE_SECONDS", 60, minimum=5, maximum=3600)
+# Bounces come back to this address with the delivery in its local part
+# (bounces+<delivery>@example.org, VERP); unset, the From address serves.
+BOUNCE_ADDRESS = env_str("STANDWITH_BOUNCE_ADDRESS")
+# The shared secret a mail provider sends to POST /outreach/bounces; unset, the endpoint is off.
+BOUNCE_WEBHOOK_SECRET = env_str("STANDWITH_BOUNCE_WEBHOOK_SECRET")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -374,6 +391,8 @@ SIGN_LIMIT_EXEMPT_DOMAINS = frozenset(
 PROPOSAL_SUPPORTERS = env_int("STANDWITH_PROPOSAL_SUPPORTERS", 5, minimum=0, maximum=1000)
 # How long a published proposal stays open, when its moderators set no deadline.
 PROPOSAL_OPEN_DAYS = env_int("STANDWITH_PROPOSAL_OPEN_DAYS", 182, minimum=1, maximum=3650)
+# Webhook endpoints may be on a private or loopback network, and plain http: tests and local development only.
+WEBHOOK_ALLOW_PRIVATE = env_bool("STANDWITH_WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -1,16 +1,18 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from standwith import errors
 from standwith.api import views as api
 from standwith.campaigns import feeds, respond_views, search_views, share_views
 from standwith.campaigns import views as campaigns
+from standwith.outreach import views as outreach
 from standwith.proposals import views as proposals
 from standwith.public import public_page
 from standwith.shield import challenge_views
 from standwith.shield import views as shield
+from standwith.signing import source_views
 from standwith.signing import views as signing
 from standwith.staff import signin
 
@@ -32,8 +34,11 @@ urlpatterns = [
     path(
         "admin/fraud/invalidation/<int:invalidation_id>/undo/", admin.site.admin_view(shield.undo), name="shield_undo"
     ),
+    path("admin/sources/<int:petition_id>/", admin.site.admin_view(source_views.sources_screen), name="sources"),
     path("admin/", admin.site.urls),
     path("media/<path:path>", campaigns.media, name="media"),
+    # Bounces and complaints from the mail provider (a shared secret, no cookie).
+    path("outreach/bounces", outreach.bounce_webhook, name="bounce_webhook"),
     # A poster's code is the same in every language; the address it encodes is redirected to the reader's.
     path("p/<slug:slug>/qr.svg", share_views.qr_svg, name="qr_svg"),
     path("p/<slug:slug>/qr.png", share_views.qr_png, name="qr_png"),
@@ -54,7 +59,11 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
+    # From every mailing: a page with a button, and the target of mail apps' one-click unsubscribe (RFC 8058).
+    path("unsubscribe/<str:token>/", outreach.unsubscribe, name="unsubscribe"),
     path("p/<slug:slug>/share.png", share_views.share_image, name="share_image"),
+    # A petition's sign form in a frame on a partner's site (standwith.outreach.embeds).
+    path("embed/", include("standwith.outreach.embeds.urls")),
     # A petition's target answers through the private link in its milestone email.
     path("respond/<str:token>/", respond_views.respond, name="respond"),
     # Proposals from the public: private pages, reached by signed links from emails.
