@@ -13,21 +13,27 @@ from standwith.campaigns.services import PetitionRemoved
 from standwith.public import mark_public
 from standwith.staff import switches
 
+
 # Pages load nothing from any other site: no fonts, scripts, trackers or
 # frames. A third-party request would tell that site who reads about whom.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-    ]
-)
+# Only a partner's embed (standwith.outreach.embeds) may be framed, and only by the sites listed for it.
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "style-src 'self'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "form-action 'self'",
+            f"frame-ancestors {frame_ancestors}",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
