@@ -21,16 +21,18 @@ class ShareLink:
     href: str
 
 
-def petition_address(petition: Petition, source: str = "") -> str:
+def petition_address(petition: Petition, source: str = "", ref: str = "") -> str:
+    """The petition's address; `ref` is a signer's personal code (see signing/referrals.py)."""
     address = f"{settings.SITE_URL}/p/{petition.slug}/"
-    return f"{address}?{urlencode({'source': source})}" if source else address
+    query = {name: value for name, value in (("source", source), ("ref", ref)) if value}
+    return f"{address}?{urlencode(query)}" if query else address
 
 
-def share_links(petition: Petition, title: str, message: str) -> list[ShareLink]:
+def share_links(petition: Petition, title: str, message: str, ref: str = "") -> list[ShareLink]:
     """Links that open each network's own share page with `message` and the petition's address filled in."""
 
     def at(network: str) -> str:
-        return petition_address(petition, network)
+        return petition_address(petition, network, ref)
 
     networks = [
         (

@@ -16,7 +16,7 @@ from standwith.campaigns.models import Petition
 from standwith.campaigns.services import open_petitions, public_petition, takes_signatures
 from standwith.campaigns.sharing import petition_address, share_links
 from standwith.public import mark_public, public_page
-from standwith.signing import counting
+from standwith.signing import counting, referrals
 from standwith.signing.forms import SignForm
 from standwith.staff import switches
 
@@ -46,11 +46,12 @@ def petition_context(petition: Petition, form: SignForm) -> dict[str, Any]:
     }
 
 
-def sharing_context(petition: Petition, campaign: services.Campaign, message: str) -> dict[str, Any]:
+def sharing_context(petition: Petition, campaign: services.Campaign, message: str, ref: str = "") -> dict[str, Any]:
+    """`ref`: the personal share code of the signer the page is for, if it is for one."""
     title = str(campaign.petition.title)
     return {
-        "share_links": share_links(petition, title, message % {"title": title}),
-        "share_address": petition_address(petition, "link"),
+        "share_links": share_links(petition, title, message % {"title": title}, ref),
+        "share_address": petition_address(petition, "link", ref),
         "page_address": settings.SITE_URL + petition.get_absolute_url(),
         "site_url": settings.SITE_URL,
         "og_locale": to_locale(get_language()),
@@ -75,6 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@referrals.remembers_referral
 @public_page(query=("source",))
 def petition_page(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_or_404(slug)
@@ -117,20 +119,39 @@ def check_email(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page()
 def thanks(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = petition_or_404(slug)
+    """The page a signer sees on confirming: with their personal share link when its address carries their code.
+
+    That version is rendered for them alone and kept out of every cache; any other code, forged or garbled,
+    gets the page everyone gets, from the cache.
+    """
+    code = request.GET.get("ref", "")
+    if code:
+        petition = petition_or_404(slug)
+        if referrals.signature_id_of(petition.pk, code) is not None:
+            response = render(request, "campaigns/thanks.html", thanks_context(petition, code))
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return public_thanks(request, slug)
+
+
+@public_page()
+def public_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "campaigns/thanks.html", thanks_context(petition_or_404(slug)))
+
+
+def thanks_context(petition: Petition, ref: str = "") -> dict[str, Any]:
     language = get_language()
     campaign = services.campaign(petition, language)
     count = counting.stored_count(petition.pk)
-    context = {
+    return {
         "petition": campaign.petition,
         "count": count,
         "progress": min(100, count * 100 // petition.goal),
         "suggestions": services.suggestions(petition, language),
-        **sharing_context(petition, campaign, _("I signed “%(title)s”. Will you add your name?")),
+        "personal": bool(ref),
+        **sharing_context(petition, campaign, _("I signed “%(title)s”. Will you add your name?"), ref),
     }
-    return render(request, "campaigns/thanks.html", context)
 
 
 @require_safe

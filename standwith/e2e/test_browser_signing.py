@@ -120,7 +120,7 @@ def test_it_signs_confirms_and_counts_a_person_in_a_browser(site: Site, visitor:
         time.sleep(0.25)
 
     page.get_by_role("button", name="Confirm my signature").click()
-    page.wait_for_url(f"**/p/{SLUG}/thanks")
+    page.wait_for_url(re.compile(rf"/p/{SLUG}/thanks\?ref=[0-9a-z-]+$"))
     expect(page.get_by_role("heading", name="Thank you for signing")).to_be_visible()
     screenshot(page, "05-thanks")
     assert newest_signature(site)["state"] == "validated"
@@ -142,7 +142,7 @@ def test_it_signs_and_confirms_with_javascript_turned_off(site: Site, visitor: V
     page.wait_for_url(f"**/p/{SLUG}/check-email")
     page.goto(confirmation_link(site, email))
     page.get_by_role("button", name="Confirm my signature").click()
-    page.wait_for_url(f"**/p/{SLUG}/thanks")
+    page.wait_for_url(re.compile(rf"/p/{SLUG}/thanks\?ref=[0-9a-z-]+$"))
 
     assert newest_signature(site)["state"] == "validated"
     wait_until(lambda: api_count(site) == before + 1, 5, f"the API to count {before + 1}")

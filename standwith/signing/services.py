@@ -2,7 +2,7 @@
 
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import takes_signatures
-from standwith.signing import counting, crypto, digests, outbox
+from standwith.outreach.webhooks import services as webhooks
+from standwith.signing import counting, crypto, digests, outbox, referrals
 from standwith.signing.emails import Address
 from standwith.signing.models import Signature
 from standwith.staff import switches
@@ -43,6 +44,7 @@ class Signer:
     language: str = "en"
     source: str = ""
     referrer_host: str = ""
+    referral_code: str = ""  # a signer's personal share code, as it came (see signing/referrals.py)
     client_ip: str | None = None
 
 
@@ -59,6 +61,8 @@ def sign(petition: Petition, signer: Signer) -> None:
     now = timezone.now()
     counts_at_once = petition.verification == Petition.Verification.NONE
     digest = digests.email_digest(petition.pk, signer.email.canonical)
+    # One query, and only when a code came that passes its keyed check.
+    referral = referrals.referral(petition.pk, signer.referral_code) if signer.referral_code else None
     signature = Signature(
         petition_id=petition.pk,
         email_digest=digest,
@@ -72,6 +76,8 @@ def sign(petition: Petition, signer: Signer) -> None:
         show_name_publicly=signer.show_name_publicly,
         source=signer.source,
         referrer_host=signer.referrer_host,
+        referred_by_id=referral.referred_by if referral else None,
+        referral_depth=referral.depth if referral else 0,
         network_digest=digests.network_digest(signer.client_ip) if signer.client_ip else None,
         domain_digest=digests.domain_digest(signer.email.canonical),
         state=Signature.State.VALIDATED if counts_at_once else Signature.State.PENDING,
@@ -88,8 +94,12 @@ def sign(petition: Petition, signer: Signer) -> None:
                     counting.add(petition.pk, 1)
                 _queue_mail(signature.pk, "signed")
     except IntegrityError:
-        if not _signed_again(petition, digest, now):
+        if _signed_again(petition, digest, now):
+            return
+        if referral is None:
             raise
+        # The referrer was erased between the look-up and the insert: the signature still goes in, unattributed.
+        sign(petition, replace(signer, referral_code=""))
 
 
 def _signed_again(petition: Petition, digest: bytes, now: datetime) -> bool:
@@ -140,6 +150,7 @@ def confirm(petition: Petition, signature_id: int) -> Confirmation:
         else:
             confirmed = mine.filter(state=Signature.State.VALIDATED, confirmed_at__isnull=True).update(confirmed_at=now)
         if confirmed:
+            webhooks.signature_confirmed(petition, signature_id)  # no query unless an endpoint takes it
             return Confirmation.CONFIRMED
         state = mine.values_list("state", flat=True).first()
     if state == Signature.State.VALIDATED:

@@ -1,4 +1,4 @@
-"""Signed, expiring confirmation tokens for emailed links."""
+"""Signed, expiring tokens for emailed links: a pair of ids (petition, signature; petition, target) under a purpose."""
 
 from datetime import timedelta
 
@@ -16,20 +16,28 @@ class ExpiredToken(BadToken):
     pass
 
 
-def make_confirm_token(petition_id: int, signature_id: int) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(f"{petition_id}.{signature_id}")
+def make_pair_token(salt: str, first: int, second: int) -> str:
+    return signing.TimestampSigner(salt=salt).sign(f"{first}.{second}")
 
 
-def read_confirm_token(token: str) -> tuple[int, int]:
-    """The (petition id, signature id) the token was made for."""
-    signer = signing.TimestampSigner(salt=_SALT)
+def read_pair_token(salt: str, token: str, max_age: timedelta) -> tuple[int, int]:
+    """The two ids the token was made for under `salt`, if it is genuine and younger than `max_age`."""
     try:
-        value = signer.unsign(token, max_age=timedelta(days=settings.CONFIRM_TOKEN_MAX_AGE_DAYS))
+        value = signing.TimestampSigner(salt=salt).unsign(token, max_age=max_age)
     except signing.SignatureExpired as error:
         raise ExpiredToken from error
     except signing.BadSignature as error:
         raise BadToken from error
-    petition_id, _, signature_id = value.partition(".")
-    if not (petition_id.isdigit() and signature_id.isdigit()):
+    first, _, second = value.partition(".")
+    if not (first.isdigit() and second.isdigit()):
         raise BadToken
-    return int(petition_id), int(signature_id)
+    return int(first), int(second)
+
+
+def make_confirm_token(petition_id: int, signature_id: int) -> str:
+    return make_pair_token(_SALT, petition_id, signature_id)
+
+
+def read_confirm_token(token: str) -> tuple[int, int]:
+    """The (petition id, signature id) the token was made for."""
+    return read_pair_token(_SALT, token, timedelta(days=settings.CONFIRM_TOKEN_MAX_AGE_DAYS))

@@ -1,7 +1,9 @@
 import math
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render, resolve_url
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -15,9 +17,12 @@ from standwith.errors import notice
 from standwith.shield import challenge, limits, shields
 from standwith.shield.network import client_ip
 from standwith.shield.origin import comes_from_allowed_origin
-from standwith.signing import services
+from standwith.signing import referrals, services
 from standwith.signing.forms import SignForm
 from standwith.signing.tokens import BadToken, ExpiredToken, read_confirm_token
+
+# A page that says what went wrong: errors.notice, or a partner's embed's own (outreach.embeds).
+Notice = Callable[[HttpRequest, int, str, str, Petition | None], HttpResponse]
 
 
 def see_other(view: str, **kwargs: str) -> HttpResponse:
@@ -27,8 +32,8 @@ def see_other(view: str, **kwargs: str) -> HttpResponse:
     return response
 
 
-def closed_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
-    return notice(
+def closed_notice(request: HttpRequest, petition: Petition, show: Notice = notice) -> HttpResponse:
+    return show(
         request,
         409,
         _("This petition is closed"),
@@ -37,8 +42,8 @@ def closed_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
     )
 
 
-def paused_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
-    response = notice(
+def paused_notice(request: HttpRequest, petition: Petition, show: Notice = notice) -> HttpResponse:
+    response = show(
         request,
         503,
         _("Signing is paused for a short while"),
@@ -49,10 +54,12 @@ def paused_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
     return response
 
 
-def rate_limited_notice(request: HttpRequest, petition: Petition, retry_after: int) -> HttpResponse:
+def rate_limited_notice(
+    request: HttpRequest, petition: Petition, retry_after: int, show: Notice = notice
+) -> HttpResponse:
     # The same words whichever limit was reached, so a script learns nothing about which one to dodge.
     minutes = math.ceil(retry_after / 60)
-    response = notice(
+    response = show(
         request,
         429,
         _("Please wait a little before signing"),
@@ -70,10 +77,10 @@ def rate_limited_notice(request: HttpRequest, petition: Petition, retry_after: i
     return response
 
 
-def challenge_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
+def challenge_notice(request: HttpRequest, petition: Petition, show: Notice = notice) -> HttpResponse:
     # 403: the form was fine, but it lacked the proof the petition asks for while its shields are up, and
     # sending the same again will not help. The same words for a missing, forged, expired or reused solution.
-    return notice(
+    return show(
         request,
         403,
         _("Signing needs a quick check just now"),
@@ -92,9 +99,31 @@ def challenge_notice(request: HttpRequest, petition: Petition) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    petition = petition_or_404(slug)
+    return sign_petition(request, petition_or_404(slug), SignAnswers())
+
+
+class SignAnswers:
+    """How the sign path answers on the petition page; a partner's embed answers inside its frame instead."""
+
+    def form(self, data: QueryDict) -> SignForm:
+        return SignForm(data)
+
+    def notice(
+        self, request: HttpRequest, status: int, title: str, message: str, petition: Petition | None = None
+    ) -> HttpResponse:
+        return notice(request, status, title, message, petition)
+
+    def form_errors(self, request: HttpRequest, petition: Petition, form: SignForm) -> HttpResponse:
+        return render(request, "campaigns/petition.html", petition_context(petition, form), status=400)
+
+    def signed(self, petition: Petition) -> HttpResponse:
+        return see_other("check_email", slug=petition.slug)
+
+
+def sign_petition(request: HttpRequest, petition: Petition, answers: SignAnswers) -> HttpResponse:
+    """The sign form's one path, posted on the petition page or in a partner's embed."""
     if not comes_from_allowed_origin(request):
-        return notice(
+        return answers.notice(
             request,
             403,
             _("Please sign on the petition page"),
@@ -102,10 +131,10 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             petition,
         )
     try:
-        form = SignForm(request.POST)
+        form = answers.form(request.POST)
         valid = form.is_valid()
     except RequestDataTooBig:
-        return notice(
+        return answers.notice(
             request,
             413,
             _("Too much text"),
@@ -113,22 +142,22 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             petition,
         )
     if not valid:
-        return render(request, "campaigns/petition.html", petition_context(petition, form), status=400)
+        return answers.form_errors(request, petition, form)
     if form.caught_in_honeypot():
-        return see_other("check_email", slug=petition.slug)  # a signer's answer, so the script learns nothing
+        return answers.signed(petition)  # a signer's answer, so the script learns nothing
     # Only while the shields are up is the challenge's field read at all: otherwise honest signers pay
     # nothing, and one whose browser ran no JavaScript, or had not finished, signs as usual.
     if shields.up(petition):
         try:
             challenge.spend(request.POST.get(challenge.FIELD, ""))
         except challenge.Refused:
-            return challenge_notice(request, petition)
+            return challenge_notice(request, petition, answers.notice)
     data = form.cleaned_data
     ip = client_ip(request)
     try:
         limits.check(petition, ip, data["email"])
     except limits.RateLimited as refusal:
-        return rate_limited_notice(request, petition, refusal.retry_after)
+        return rate_limited_notice(request, petition, refusal.retry_after, answers.notice)
     signer = services.Signer(
         name=data["name"],
         email=data["email"],
@@ -139,16 +168,17 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         show_name_publicly=data["show_name_publicly"],
         language=get_language(),
         source=data["source"],
-        referrer_host=data["ref"],
+        referrer_host=data["came_from"],
+        referral_code=referrals.code_sent(data["ref"], request),
         client_ip=ip,
     )
     try:
         services.sign(petition, signer)
     except services.PetitionNotOpen:
-        return closed_notice(request, petition)
+        return closed_notice(request, petition, answers.notice)
     except services.SigningPaused:
-        return paused_notice(request, petition)
-    return see_other("check_email", slug=petition.slug)
+        return paused_notice(request, petition, answers.notice)
+    return answers.signed(petition)
 
 
 @csrf_exempt  # the signed token in the URL is what authorises the confirmation
@@ -196,4 +226,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             _("It was withdrawn or removed. You are welcome to sign again."),
             petition,
         )
-    return see_other("thanks", slug=petition.slug)
+    # The thanks page shows the signer's personal share link, made from the code in its address.
+    response = see_other("thanks", slug=petition.slug)
+    response["Location"] += "?" + urlencode({"ref": referrals.code_for(petition.pk, signature_id)})
+    return response

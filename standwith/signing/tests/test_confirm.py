@@ -8,7 +8,8 @@ from django.utils import timezone
 from standwith import freshcache
 from standwith.campaigns.models import Petition
 from standwith.conftest import data_statements
-from standwith.signing import counting
+from standwith.outreach.webhooks import services as webhooks
+from standwith.signing import counting, referrals
 from standwith.signing.models import Signature
 from standwith.signing.tokens import make_confirm_token
 
@@ -44,7 +45,7 @@ def test_it_confirms_and_counts_when_the_button_is_pressed(client, petition, sig
     response = client.post(path)
 
     assert response.status_code == 303
-    assert response["Location"] == f"/en/p/{petition.slug}/thanks"
+    assert response["Location"] == f"/en/p/{petition.slug}/thanks?ref={referrals.code_for(petition.pk, signature.pk)}"
     signature.refresh_from_db()
     assert signature.state == Signature.State.VALIDATED
     assert signature.validated_at is not None
@@ -77,6 +78,7 @@ def test_it_is_harmless_to_confirm_twice(client, petition, signed):
 def test_it_confirms_with_a_pinned_number_of_queries(client, petition, signed):
     _, path = signed
     client.get(f"/en/p/{petition.slug}/")  # the petition is in cache, as on a live site
+    webhooks.subscribed_events(petition.organization_id)  # and so is which events its organisation's webhooks take
 
     with data_statements() as statements:
         client.post(path)

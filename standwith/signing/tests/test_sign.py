@@ -1,11 +1,12 @@
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from standwith.campaigns.models import Petition
 from standwith.conftest import data_statements
-from standwith.signing import counting, crypto, digests
+from standwith.signing import counting, crypto, digests, referrals
 from standwith.signing.models import Signature
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_it_accepts_names_in_any_script(sign, petition, name):
 
 
 def test_it_keeps_the_tracking_source_and_only_the_host_of_the_referrer(sign, petition):
-    sign(petition, source="telegram", ref="https://news.example.com/story?id=42&email=x@y.z")
+    sign(petition, source="telegram", came_from="https://news.example.com/story?id=42&email=x@y.z")
 
     signature = only_signature()
     assert signature.source == "telegram"
@@ -288,3 +289,21 @@ def test_it_answers_a_repeat_with_a_pinned_number_of_queries(sign, petition):
     # The rate limits (a repeat is an attempt like any other), the refused
     # insert, the earlier signature, the reminder claim, its email.
     assert len(statements) == len(rate_limit_statements()) + 4
+
+
+def test_it_looks_up_a_referrer_with_one_query_and_only_for_a_code_that_passes_its_check(sign, petition):
+    sign(petition, email="referrer@example.org")
+    referrer = Signature.objects.get()
+    Signature.objects.filter(pk=referrer.pk).update(state=Signature.State.VALIDATED, validated_at=timezone.now())
+    code = referrals.code_for(petition.pk, referrer.pk)
+    with data_statements() as plain:
+        sign(petition, email="plain@example.org")
+    with data_statements() as forged:
+        sign(petition, email="forged@example.org", ref=code[:-1] + ("1" if code[-1] == "0" else "0"))
+
+    with data_statements() as referred:
+        sign(petition, email="referred@example.org", ref=code)
+
+    assert len(forged) == len(plain)
+    assert len(referred) == len(plain) + 1
+    assert referred[len(rate_limit_statements())].startswith('SELECT "signing_signature"."referral_depth"')

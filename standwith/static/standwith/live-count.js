@@ -22,6 +22,13 @@
   }
   setInterval(refresh, 15000);
 
+  var cameFrom = document.querySelector("input[name=came_from]");
+  if (cameFrom && document.referrer && document.referrer.indexOf(location.origin) !== 0) {
+    cameFrom.value = document.referrer;
+  }
+  // A friend's personal share code: the page's answer also keeps it in a cookie, which a browser may refuse
+  // (or, in a partner's embed, never send), so it goes into the form as well.
   var ref = document.querySelector("input[name=ref]");
-  if (ref && document.referrer && document.referrer.indexOf(location.origin) !== 0) ref.value = document.referrer;
+  var code = window.URLSearchParams ? new URLSearchParams(location.search).get("ref") : null;
+  if (ref && code) ref.value = code;
 })();
