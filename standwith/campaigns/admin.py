@@ -2,12 +2,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,13 @@ from standwith.campaigns.models import (
     Translation,
     Update,
 )
-from standwith.campaigns.services import publish_drafts, record_submission, remove_response, save_response
+from standwith.campaigns.services import (
+    announce_response,
+    publish_drafts,
+    record_submission,
+    remove_response,
+    save_response,
+)
 from standwith.proposals.models import Proposal
 from standwith.proposals.services import backers
 from standwith.shield.network import client_ip
@@ -37,6 +44,7 @@ from standwith.staff.access import (
     SharedContentAdmin,
 )
 from standwith.staff.admin import move_selected, move_with_reason
+from standwith.staff.services import NotAllowed
 
 
 class TranslationFormSet(BaseGenericInlineFormSet[Translation, Any]):
@@ -129,9 +137,18 @@ class StatementAdmin(CaseItemAdmin):
 
 @admin.register(Update)
 class UpdateAdmin(CaseItemAdmin):
-    list_display = ["title", "case", "published_at"]
+    list_display = ["title", "case", "published_at", "mail_it"]
     search_fields = ["title", "body"]
     actions = ["publish_now"]
+    readonly_fields = ["mail_it"]
+
+    @admin.display(description=_("Mailing"))
+    def mail_it(self, update: Update) -> str:
+        if update.pk is None or update.published_at is None:
+            return str(_("Publish it to mail it to the signers."))
+        return format_html(
+            '<a href="{}?update={}">{}</a>', reverse("admin:outreach_mailing_add"), update.pk, _("Mail it to signers")
+        )
 
     @admin.action(description=_("Publish the selected drafts now"))
     def publish_now(self, request: HttpRequest, queryset: models.QuerySet[Update]) -> None:
@@ -173,6 +190,7 @@ class PetitionAdmin(OrganisationScopedAdmin):
         "shields_raised_at",
         "shields_reason",
         "fraud_console",
+        "sources",
     ]
     actions = [
         move_selected(Petition.State.PENDING, _("Submit for review")),
@@ -201,6 +219,12 @@ class PetitionAdmin(OrganisationScopedAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("shield_console", args=[petition.pk]), _("Open"))
 
+    @admin.display(description=_("Sources and referrals"))
+    def sources(self, petition: Petition) -> str:
+        if petition.pk is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("sources", args=[petition.pk]), _("Open"))
+
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # The review queue is worked oldest first, so nobody waits behind newer proposals.
         if request.GET.get("state__exact") == Petition.State.PENDING:
@@ -225,8 +249,33 @@ class TargetResponseAdmin(OrganisationScopedAdmin):
         models.URLField: {"assume_scheme": "https"},
     }
 
+    actions = ["announce"]
+
     def save_model(self, request: HttpRequest, obj: TargetResponse, form: Any, change: bool) -> None:
         save_response(obj, request.user, client_ip=client_ip(request))
+
+    @admin.action(description=_("Publish as an update and prepare its mailing to the signers"))
+    def announce(self, request: HttpRequest, queryset: models.QuerySet[TargetResponse]) -> HttpResponse | None:
+        mailings = []
+        for response in queryset.select_related("petition__case", "petition__organization", "target"):
+            try:
+                mailings.append(announce_response(response, request.user, client_ip=client_ip(request)))
+            except (ValidationError, NotAllowed) as refusal:
+                self.message_user(request, " ".join(getattr(refusal, "messages", [str(refusal)])), messages.ERROR)
+        if len(mailings) == 1:
+            # Straight to the draft: staff preview it and start it there.
+            return HttpResponseRedirect(reverse("admin:outreach_mailing_change", args=[mailings[0].pk]))
+        if mailings:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d update published; its mailing waits in Mailings as a draft.",
+                    "%(n)d updates published; their mailings wait in Mailings as drafts.",
+                    len(mailings),
+                )
+                % {"n": len(mailings)},
+            )
+        return None
 
     def delete_model(self, request: HttpRequest, obj: TargetResponse) -> None:
         remove_response(obj, request.user, client_ip=client_ip(request))

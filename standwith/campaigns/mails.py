@@ -12,7 +12,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from standwith.campaigns.models import Milestone, Petition, ResponseSubmission
+from standwith.campaigns.models import Milestone, ResponseSubmission
 from standwith.campaigns.sharing import petition_address
 from standwith.outreach.services import send_once
 from standwith.staff.models import Role
@@ -21,25 +21,24 @@ from standwith.staff.models import Role
 TOLD = [Role.CAMPAIGNER, Role.ADMIN]
 
 
-def staff_to_tell(petition: Petition) -> list[User]:
-    """The campaigners and admins of the petition's organisation, each once, who can be mailed."""
+def staff_to_tell(organization_id: int) -> list[User]:
+    """The campaigners and admins of the organisation, each once, who can be mailed."""
     return list(
-        User.objects.filter(
-            is_active=True, memberships__organization_id=petition.organization_id, memberships__role__in=TOLD
-        )
+        User.objects.filter(is_active=True, memberships__organization_id=organization_id, memberships__role__in=TOLD)
         .exclude(email="")
         .distinct()
         .order_by("pk")
     )
 
 
-def mail_staff(petition: Petition, key: str, build: Callable[[User], EmailMessage]) -> str:
-    """Mail each of the petition's staff once under `key` (a retry skips those told); says how many now.
+def mail_staff(organization_id: int, key: str, build: Callable[[User], EmailMessage]) -> str:
+    """Mail each of the organisation's campaigners and admins once under `key` (a retry skips those told); says how
+    many now.
 
     A mail server that is down or busy raises, for the caller's task to try again later.
     """
     sent = 0
-    for recipient in staff_to_tell(petition):
+    for recipient in staff_to_tell(organization_id):
         try:
             sent += send_once(f"{key}:{recipient.pk}", build(recipient))
         except smtplib.SMTPRecipientsRefused:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from standwith.campaigns.content import Shown, originals_of_untranslated, show, translations_of
+from standwith.campaigns.content import Shown, localise, originals_of_untranslated, show, translations_of
 from standwith.campaigns.models import (
     Case,
     Milestone,
@@ -30,6 +32,7 @@ from standwith.freshcache import forget, fresh
 from standwith.signing import counting
 
 if TYPE_CHECKING:
+    from standwith.outreach.models import Mailing
     from standwith.staff.services import User
 
 # States in which a petition's page is public.
@@ -245,6 +248,7 @@ def record_milestones() -> list[Milestone]:
         )
     )
     from standwith.campaigns.tasks import send_milestone_mail, send_target_mail  # the tasks module imports this one
+    from standwith.outreach.webhooks import services as webhooks  # which imports campaigns' models
 
     now = timezone.now()
     new = []
@@ -260,6 +264,7 @@ def record_milestones() -> list[Milestone]:
             )
             if created:
                 send_milestone_mail.enqueue(milestone.pk)
+                webhooks.milestone_reached(milestone)
                 if petition_id in mailing_targets:
                     send_target_mail.enqueue(milestone.pk)
                 new.append(milestone)
@@ -431,3 +436,42 @@ def record_submission(submission: ResponseSubmission, actor: "User", *, client_i
         submission.recorded_as = response
         submission.save(update_fields=["recorded_as"])
     return response
+
+
+def announce_response(response: TargetResponse, actor: "User", *, client_ip: str | None = None) -> "Mailing":
+    """Publish a target's response as an update of the petition's campaign, and draft its mailing to the signers.
+
+    The update is written in the campaign's language and in each language the response is translated into. The
+    mailing stays a draft, for staff to preview and start: it may reach many people. Raises ValidationError for a
+    petition in no campaign (an update belongs to one), and whatever creating the mailing refuses.
+    """
+    from django.contrib.auth.models import User as Account
+
+    from standwith.outreach.mailings import create_mailing
+    from standwith.staff.services import NotAllowed, record  # staff.services imports this module
+
+    if not isinstance(actor, Account):
+        raise NotAllowed(_("Only the organisation's campaigners and admins may send its mailings."))
+    petition, target, case = response.petition, response.target, response.petition.case
+    if case is None:
+        raise ValidationError(_("This petition belongs to no campaign, so the response cannot become its update."))
+    languages = {case.language, *response.translations.filter(field="text").values_list("language", flat=True)}
+    texts = {}
+    for language in sorted(languages):
+        shown_petition, shown_target, shown_response = localise(
+            [petition, target, response], language, petition.language
+        )
+        with translation.override(language):
+            title = _("%(target)s answered “%(title)s”") % {"target": shown_target.name, "title": shown_petition.title}
+        quote = "\n".join(f"> {line}" if line else ">" for line in shown_response.text.splitlines())
+        texts[language] = (title[:200], f"{quote}\n\n— {shown_target.name}, {shown_target.role}")
+    title, body = texts.pop(case.language)
+    with transaction.atomic():
+        update = Update.objects.create(case=case, title=title, body=body, published_at=timezone.now())
+        Translation.objects.bulk_create(
+            Translation(item=update, language=language, field=field, text=text)
+            for language, (title, body) in texts.items()
+            for field, text in (("title", title), ("body", body))
+        )
+        record(actor, "update.publish", update, client_ip=client_ip, response=response.pk)
+        return create_mailing(petition.organization, update, [petition], created_by=actor)

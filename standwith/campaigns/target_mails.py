@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +14,7 @@ from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import Milestone, Target
 from standwith.campaigns.sharing import petition_address
 from standwith.signing.counting import stored_count
-from standwith.signing.tokens import BadToken, ExpiredToken
+from standwith.signing.tokens import make_pair_token, read_pair_token
 
 _SALT = "standwith.campaigns.respond"
 # A decision-maker's office may take months to answer; the link outlives most petitions.
@@ -23,21 +22,12 @@ RESPOND_LINK_DAYS = 365
 
 
 def make_respond_token(petition_id: int, target_id: int) -> str:
-    return signing.TimestampSigner(salt=_SALT).sign(f"{petition_id}.{target_id}")
+    return make_pair_token(_SALT, petition_id, target_id)
 
 
 def read_respond_token(token: str) -> tuple[int, int]:
     """The (petition id, target id) the link was made for."""
-    try:
-        value = signing.TimestampSigner(salt=_SALT).unsign(token, max_age=timedelta(days=RESPOND_LINK_DAYS))
-    except signing.SignatureExpired as error:
-        raise ExpiredToken from error
-    except signing.BadSignature as error:
-        raise BadToken from error
-    petition_id, _, target_id = value.partition(".")
-    if not (petition_id.isdigit() and target_id.isdigit()):
-        raise BadToken
-    return int(petition_id), int(target_id)
+    return read_pair_token(_SALT, token, timedelta(days=RESPOND_LINK_DAYS))
 
 
 def target_milestone_mail(milestone: Milestone, target: Target) -> EmailMultiAlternatives:

@@ -22,7 +22,9 @@ def send_milestone_mail(milestone_id: int, attempt: int = 1) -> str:
         attempt,
         lambda when: send_milestone_mail.using(run_after=when).enqueue(milestone_id, attempt + 1),
         lambda: mail_staff(
-            milestone.petition, f"milestone:{milestone.pk}", lambda user: milestone_mail(milestone, user)
+            milestone.petition.organization_id,
+            f"milestone:{milestone.pk}",
+            lambda user: milestone_mail(milestone, user),
         ),
     )
 
@@ -52,6 +54,8 @@ def send_submission_mail(submission_id: int, attempt: int = 1) -> str:
         attempt,
         lambda when: send_submission_mail.using(run_after=when).enqueue(submission_id, attempt + 1),
         lambda: mail_staff(
-            submission.petition, f"submission:{submission.pk}", lambda user: submission_mail(submission, user)
+            submission.petition.organization_id,
+            f"submission:{submission.pk}",
+            lambda user: submission_mail(submission, user),
         ),
     )

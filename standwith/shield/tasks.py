@@ -30,5 +30,7 @@ def send_shield_mail(petition_id: int, change: str, reason: str, mail_id: str, a
     return retrying(
         attempt,
         lambda when: send_shield_mail.using(run_after=when).enqueue(petition_id, change, reason, mail_id, attempt + 1),
-        lambda: mail_staff(petition, f"shields:{mail_id}", lambda user: shield_mail(petition, user, change, reason)),
+        lambda: mail_staff(
+            petition.organization_id, f"shields:{mail_id}", lambda user: shield_mail(petition, user, change, reason)
+        ),
     )
