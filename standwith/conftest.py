@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,6 +35,9 @@ def _fresh_state() -> Iterator[None]:
     cache.clear()
     freshcache.forget_local()
     crypto.forget_keys()
+    # A request leaves its language active in the thread (LocaleMiddleware does not undo it): each test starts
+    # in the site's own language, whatever the one before it asked for.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     crypto.forget_keys()
 
