@@ -1,6 +1,5 @@
 """The notice to an organisation's staff that the site stopped sending to one of its endpoints."""
 
-
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import EmailMultiAlternatives
