@@ -420,22 +420,27 @@ def submit_response(petition: Petition, target: Target, sender: str, text: str) 
 
 
 def record_submission(submission: ResponseSubmission, actor: "User", *, client_ip: str | None = None) -> TargetResponse:
-    """Make a target's submitted answer their recorded response, dated the day it came, audited."""
-    if submission.recorded_as_id is not None:
-        return submission.recorded_as  # type: ignore[return-value]
+    """Make a target's submitted answer their recorded response, dated the day it came, audited; once.
+
+    The submission is read again under a row lock: two staff recording it at the same moment, or from a page
+    loaded before someone else recorded it, make one response between them.
+    """
     with transaction.atomic():
-        response = record_response(
+        current = ResponseSubmission.objects.select_for_update().get(pk=submission.pk)
+        if current.recorded_as_id is not None:
+            return TargetResponse.objects.get(pk=current.recorded_as_id)
+        current.recorded_as = record_response(
             submission.petition,
             submission.target,
-            timezone.localdate(submission.submitted_at),
-            submission.text,
+            timezone.localdate(current.submitted_at),
+            current.text,
             actor,
-            source_name=submission.sender,
+            source_name=current.sender,
             client_ip=client_ip,
         )
-        submission.recorded_as = response
-        submission.save(update_fields=["recorded_as"])
-    return response
+        current.save(update_fields=["recorded_as"])
+    submission.recorded_as = current.recorded_as
+    return current.recorded_as
 
 
 def announce_response(response: TargetResponse, actor: "User", *, client_ip: str | None = None) -> "Mailing":

@@ -179,3 +179,26 @@ def test_staff_record_an_answer_as_the_targets_response_once(rf, petition, targe
     assert TargetResponse.objects.count() == 1
     assert AuditRecord.objects.filter(action="petition.response_recorded").count() == 1
     assert ResponseSubmissionAdmin.has_add_permission(None, rf.get("/")) is False
+
+
+def test_a_stale_copy_of_an_answer_recorded_meanwhile_makes_no_second_response(petition, targets, campaigner):
+    submission = ResponseSubmission.objects.create(petition=petition, target=targets[0], text="We raised the case.")
+    stale = ResponseSubmission.objects.get(pk=submission.pk)  # a page loaded before another campaigner recorded it
+
+    first = record_submission(submission, campaigner)
+    second = record_submission(stale, campaigner)
+
+    assert second == first
+    assert TargetResponse.objects.count() == 1
+    assert AuditRecord.objects.filter(action="petition.response_recorded").count() == 1
+
+
+def test_an_answer_far_longer_than_the_form_takes_is_refused_and_nothing_is_kept(client, petition, targets, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    token = make_respond_token(petition.pk, targets[0].pk)
+
+    response = client.post(f"/en/respond/{token}/", {"text": "x" * 20_000})
+
+    assert response.status_code == 413
+    assert "far longer than this form takes" in response.content.decode()
+    assert not ResponseSubmission.objects.exists()
