@@ -51,11 +51,12 @@ def security_headers(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
 def explain_refused_methods(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """Give a 405 (which Django's method decorators send empty) a message in the visitor's language."""
+    """Give a 405 (which Django's method decorators send empty, and the API's framework in English text)
+    a message in the visitor's language."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         response = get_response(request)
-        if response.status_code == 405 and not response.content:
+        if response.status_code == 405 and (not response.content or request.path.startswith("/api/")):
             explained = errors.method_not_allowed(request)
             explained["Allow"] = response["Allow"]
             return explained

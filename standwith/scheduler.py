@@ -28,6 +28,7 @@ JOBS: dict[str, tuple[str, timedelta]] = {
     "watch_shields": ("standwith.shield.tasks.watch_shields", timedelta(minutes=1)),
     "purge_unconfirmed_proposals": ("standwith.proposals.tasks.purge_unconfirmed_proposals", timedelta(hours=6)),
     "purge_limit_counters": ("standwith.shield.tasks.purge_limit_counters", timedelta(minutes=10)),
+    "purge_idempotent_requests": ("standwith.api.tasks.purge_idempotent_requests", timedelta(hours=1)),
 }
 
 _known: set[str] = set()

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "standwith.outreach.embeds",
     "standwith.outreach.webhooks",
     "standwith.api",
+    # The API's browsable documentation, served from the site itself (no CDN).
+    "ninja",
     "standwith.staff",
     "standwith.proposals",
     "standwith.shield",
@@ -389,6 +391,16 @@ _BIG_MAIL_PROVIDERS = (
 SIGN_LIMIT_EXEMPT_DOMAINS = frozenset(
     domain.lower() for domain in env_list("STANDWITH_LIMIT_EXEMPT_DOMAINS", _BIG_MAIL_PROVIDERS.split(","))
 )
+
+# The API (standwith/api): requests per organisation token, and what the public statistics may show.
+API_TOKEN_LIMIT = _rate("STANDWITH_LIMIT_API_TOKEN", "600/1m")
+# A country with fewer confirmed signers than this is folded into "other" wherever figures are public, so a
+# lone signer from a small place cannot be singled out.
+PUBLIC_MIN_GROUP_SIZE = env_int("STANDWITH_PUBLIC_MIN_GROUP_SIZE", 10, minimum=1, maximum=10_000)
+# How long public statistics (by country, by day) are reused before they are counted again.
+STATISTICS_CACHE_SECONDS = env_int("STANDWITH_STATISTICS_CACHE_SECONDS", 300, minimum=1, maximum=86_400)
+# How long an Idempotency-Key's answer is kept for a retry.
+IDEMPOTENCY_KEY_HOURS = env_int("STANDWITH_IDEMPOTENCY_KEY_HOURS", 24, minimum=1, maximum=24 * 30)
 
 # A proposal from the public reaches the moderators once this many people besides its proposer back it.
 PROPOSAL_SUPPORTERS = env_int("STANDWITH_PROPOSAL_SUPPORTERS", 5, minimum=0, maximum=1000)

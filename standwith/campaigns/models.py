@@ -14,6 +14,16 @@ class Organization(models.Model):
     accepts_proposals = models.BooleanField(
         default=False, help_text=_("Members of the public may propose petitions to this organisation.")
     )
+    # Its people check signers in person (a street stall, a meeting): signatures it records through the API as
+    # verified offline count at once, without an emailed confirmation. Only site admins grant this.
+    vouches_offline = models.BooleanField(
+        _("vouches for signatures verified offline"),
+        default=False,
+        help_text=_(
+            "Signatures this organisation records through the API as verified in person count without "
+            "an emailed confirmation. Grant this only to organisations you trust to check signers."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

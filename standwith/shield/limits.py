@@ -56,7 +56,11 @@ class Rule:
 
 def check(petition: Petition, client_ip: str | None, email: Address) -> None:
     """Count one sign attempt, or raise RateLimited, counting nothing, when a limit is reached."""
-    rules = _rules(petition, client_ip, email)
+    check_rules(_rules(petition, client_ip, email))
+
+
+def check_rules(rules: Sequence[Rule]) -> None:
+    """Count one attempt against every rule, or raise RateLimited, counting nothing."""
     if not rules:
         return
     now = clock()

@@ -56,8 +56,14 @@ class SignatureState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class SignatureChannel(models.TextChoices):
+    WEB = "web", _("Signed on the site")
+    API = "api", _("Recorded through the API")
+
+
 class Signature(models.Model):
     State = SignatureState
+    Channel = SignatureChannel
 
     # Indexed below, with the columns the sources screen groups by.
     petition = models.ForeignKey(Petition, on_delete=models.PROTECT, related_name="signatures", db_index=False)
@@ -81,6 +87,13 @@ class Signature(models.Model):
     # A default in the database too, for rows written by raw SQL (bulk loads).
     referral_depth = models.PositiveSmallIntegerField(default=0, db_default=0)
     state = models.CharField(max_length=12, choices=SignatureState.choices, default=SignatureState.PENDING)
+    # How it reached us; a default in the database too, for rows written by raw SQL (bulk loads).
+    channel = models.CharField(max_length=8, choices=SignatureChannel.choices, default="web", db_default="web")
+    # The organisation that checked this signer in person and vouched for them: the signature counted without
+    # an emailed confirmation (the signer can still confirm their address, to get updates).
+    vouched_by = models.ForeignKey(
+        "campaigns.Organization", null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # Keyed digests of the client's /24 or /48 network and of the address's
     # domain, for fraud analysis; cleared after IP_DIGEST_RETENTION_DAYS.
     network_digest = models.BinaryField(max_length=16, null=True)
@@ -121,12 +134,13 @@ class Signature(models.Model):
             models.Index(
                 fields=["invalidation"], condition=Q(invalidation__isnull=False), name="signature_invalidation"
             ),
-            # The petition's own index, carrying what the sources screen (signing/sources.py) counts by, so that
-            # it reads a million signatures off the index alone in about a third of a second, against twice that
-            # and more from the table. In place of the plain index on the petition, so inserts keep as many.
+            # The petition's own index, carrying what the sources screen (signing/sources.py) and the statistics
+            # (signing/statistics.py) count by, so that they read a million signatures off the index alone in
+            # about a third of a second, against twice that and more from the table. In place of the plain index
+            # on the petition, so inserts keep as many.
             models.Index(
                 fields=["petition"],
-                include=["state", "source", "referrer_host", "referral_depth"],
+                include=["state", "source", "referrer_host", "referral_depth", "country"],
                 name="signature_petition_sources",
             ),
             # Erasing a signature clears the links that point at it: a lookup by referrer. Most signers came

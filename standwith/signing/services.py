@@ -46,20 +46,25 @@ class Signer:
     referrer_host: str = ""
     referral_code: str = ""  # a signer's personal share code, as it came (see signing/referrals.py)
     client_ip: str | None = None
+    channel: str = Signature.Channel.WEB
+    # The organisation that checked this signer in person (see Organization.vouches_offline): counts at once.
+    vouched_by: int | None = None
 
 
-def sign(petition: Petition, signer: Signer) -> None:
-    """Record a signature and queue its email, or mail a repeat signer.
+def sign(petition: Petition, signer: Signer) -> int:
+    """Record a signature and queue its email, or mail a repeat signer; returns the signature's id.
 
-    Returns nothing on purpose: callers must answer a first and a repeat
-    signature alike, so that no one can learn whether an address has signed.
+    Callers facing the public must answer a first and a repeat signature
+    alike, and never show the id, so that no one can learn whether an
+    address has signed. Only an organisation's API token that may read its
+    signers' personal data is told the id (it could look the signer up anyway).
     """
     if not takes_signatures(petition):
         raise PetitionNotOpen(petition)
     if switches.current().signing_paused_since is not None:
         raise SigningPaused
     now = timezone.now()
-    counts_at_once = petition.verification == Petition.Verification.NONE
+    counts_at_once = petition.verification == Petition.Verification.NONE or signer.vouched_by is not None
     digest = digests.email_digest(petition.pk, signer.email.canonical)
     # One query, and only when a code came that passes its keyed check.
     referral = referrals.referral(petition.pk, signer.referral_code) if signer.referral_code else None
@@ -81,6 +86,8 @@ def sign(petition: Petition, signer: Signer) -> None:
         network_digest=digests.network_digest(signer.client_ip) if signer.client_ip else None,
         domain_digest=digests.domain_digest(signer.email.canonical),
         state=Signature.State.VALIDATED if counts_at_once else Signature.State.PENDING,
+        channel=signer.channel,
+        vouched_by_id=signer.vouched_by,
         created_at=now,
         validated_at=now if counts_at_once else None,
     )
@@ -94,22 +101,24 @@ def sign(petition: Petition, signer: Signer) -> None:
                     counting.add(petition.pk, 1)
                 _queue_mail(signature.pk, "signed")
     except IntegrityError:
-        if _signed_again(petition, digest, now):
-            return
+        earlier = _signed_again(petition, digest, now)
+        if earlier is not None:
+            return earlier
         if referral is None:
             raise
         # The referrer was erased between the look-up and the insert: the signature still goes in, unattributed.
-        sign(petition, replace(signer, referral_code=""))
+        return sign(petition, replace(signer, referral_code=""))
+    return signature.pk
 
 
-def _signed_again(petition: Petition, digest: bytes, now: datetime) -> bool:
-    """Mail a repeat signer (at most every REMINDER_INTERVAL); False if there is no earlier signature."""
+def _signed_again(petition: Petition, digest: bytes, now: datetime) -> int | None:
+    """Mail a repeat signer (at most every REMINDER_INTERVAL); the earlier signature's id, if there is one."""
     with transaction.atomic():
         earlier = (
             Signature.objects.filter(petition_id=petition.pk, email_digest=digest).values_list("pk", flat=True).first()
         )
         if earlier is None:
-            return False
+            return None
         due = Signature.objects.filter(
             Q(reminded_at__isnull=True) | Q(reminded_at__lt=timezone.now() - REMINDER_INTERVAL),
             pk=earlier,
@@ -117,7 +126,7 @@ def _signed_again(petition: Petition, digest: bytes, now: datetime) -> bool:
         ).update(reminded_at=now)
         if due:
             _queue_mail(earlier, "signed_again")
-    return True
+    return earlier
 
 
 def _queue_mail(signature_id: int, kind: str) -> None:
@@ -141,13 +150,15 @@ def confirm(petition: Petition, signature_id: int) -> Confirmation:
     now = timezone.now()
     with transaction.atomic():
         mine = Signature.objects.filter(pk=signature_id, petition_id=petition.pk)
+        confirmed = 0
         if petition.verification == Petition.Verification.EMAIL:
             confirmed = mine.filter(state=Signature.State.PENDING).update(
                 state=Signature.State.VALIDATED, validated_at=now, confirmed_at=now
             )
             if confirmed:
                 counting.add(petition.pk, 1)
-        else:
+        if not confirmed:
+            # Counted already (a `none` petition, or vouched for in person): confirming proves the address.
             confirmed = mine.filter(state=Signature.State.VALIDATED, confirmed_at__isnull=True).update(confirmed_at=now)
         if confirmed:
             webhooks.signature_confirmed(petition, signature_id)  # no query unless an endpoint takes it

@@ -12,14 +12,14 @@ def test_it_describes_a_petition_and_its_count(client, petition):
     response = client.get(f"/api/v1/petitions/{petition.slug}")
 
     assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"].startswith("application/json")
     data = response.json()
     assert data["slug"] == "free-them"
     assert data["title"] == "Free them"
     assert data["state"] == "open"
     assert data["signature_count"] == 17
     assert data["goal"] == 1000
-    assert data["url"] == "http://testserver/p/free-them/"
+    assert data["url"].endswith("/p/free-them/")
     assert data["targets"] == [{"name": "A. President", "role": "President", "organisation": "", "country": "US"}]
 
 

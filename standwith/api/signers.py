@@ -1,0 +1,76 @@
+"""Signers in and out of the API: checked exactly as the web form checks them, and shown to those allowed."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import QueryDict
+
+from standwith.api import errors
+from standwith.api.schemas import SignatureIn
+from standwith.campaigns.models import Petition
+from standwith.signing import crypto
+from standwith.signing.forms import SignForm
+from standwith.signing.models import Signature
+from standwith.signing.services import Signer
+
+
+def signers_from(entries: Sequence[SignatureIn], petition: Petition, organization_id: int) -> list[Signer]:
+    """The signers, or a 422 naming every field the web form would refuse (as `signatures.<i>.<field>`)."""
+    signers, problems = [], []
+    for index, entry in enumerate(entries):
+        data = QueryDict(mutable=True)
+        for name in ("name", "email", "country", "postcode", "source"):
+            data[name] = getattr(entry, name)
+        for name in ("consent_campaign_updates", "consent_org_updates", "show_name_publicly"):
+            if getattr(entry, name):
+                data[name] = "on"
+        form = SignForm(data)
+        if not form.is_valid():
+            prefix = f"signatures.{index}." if len(entries) > 1 else ""
+            problems += [
+                {"field": prefix + field, "problem": str(message)}
+                for field, messages in form.errors.items()
+                for message in messages
+            ]
+            continue
+        clean = form.cleaned_data
+        signers.append(
+            Signer(
+                name=clean["name"],
+                email=clean["email"],
+                country=clean["country"],
+                postcode=clean["postcode"],
+                consent_campaign_updates=clean["consent_campaign_updates"],
+                consent_org_updates=clean["consent_org_updates"],
+                show_name_publicly=clean["show_name_publicly"],
+                language=entry.language or petition.language,
+                source=clean["source"],
+                vouched_by=organization_id if entry.verified_offline else None,
+            )
+        )
+    if problems:
+        raise errors.invalid(problems)
+    return signers
+
+
+def signer_out(petition: Petition, signature: Signature) -> dict[str, Any]:
+    """One signer with their personal data, decrypted here and only here."""
+    return {
+        "id": signature.pk,
+        "name": crypto.decrypt(petition.pk, "name", signature.name_encrypted),
+        "email": crypto.decrypt(petition.pk, "email", signature.email_encrypted),
+        "country": signature.country,
+        "postcode": crypto.decrypt(petition.pk, "postcode", signature.postcode_encrypted)
+        if signature.postcode_encrypted
+        else "",
+        "language": signature.language,
+        "state": signature.state,
+        "channel": signature.channel,
+        "vouched": signature.vouched_by_id is not None,
+        "source": signature.source,
+        "consent_campaign_updates": signature.consent_campaign_updates,
+        "consent_org_updates": signature.consent_org_updates,
+        "show_name_publicly": signature.show_name_publicly,
+        "created_at": signature.created_at,
+        "confirmed_at": signature.confirmed_at,
+    }

@@ -1,0 +1,100 @@
+"""Aggregate figures of a petition's signatures: by country, by day, by state. Never a person.
+
+Public figures count confirmed signatures only and fold every country with
+fewer signers than PUBLIC_MIN_GROUP_SIZE into "other", so that a lone signer
+from a small place cannot be picked out of a chart or an API answer. They
+are counted at most every STATISTICS_CACHE_SECONDS, so a spike of readers
+costs one count, not one per reader (see freshcache).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from standwith.freshcache import fresh
+from standwith.signing.models import Signature
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class CountryCount:
+    country: str  # an ISO 3166 code, or OTHER for the small countries folded together
+    signatures: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    date: datetime.date  # UTC
+    signatures: int
+
+
+@dataclass(frozen=True)
+class PublicStatistics:
+    by_country: list[CountryCount]  # largest first, OTHER last
+    by_day: list[DayCount]  # oldest first, days without signatures left out
+
+
+def public_statistics(petition_id: int) -> PublicStatistics:
+    return fresh(f"statistics:{petition_id}", settings.STATISTICS_CACHE_SECONDS, lambda: _count_public(petition_id))
+
+
+def _count_public(petition_id: int) -> PublicStatistics:
+    confirmed = Signature.objects.filter(petition_id=petition_id, state=Signature.State.VALIDATED)
+    return PublicStatistics(
+        by_country=fold_small_countries(countries(confirmed), settings.PUBLIC_MIN_GROUP_SIZE),
+        by_day=[DayCount(day, n) for day, n in days(confirmed)],
+    )
+
+
+def countries(signatures: QuerySet[Signature]) -> list[tuple[str, int]]:
+    rows = signatures.order_by().values_list("country").annotate(n=Count("*"))
+    return sorted(((country, n) for country, n in rows), key=lambda row: (-row[1], row[0]))
+
+
+def days(signatures: QuerySet[Signature]) -> list[tuple[datetime.date, int]]:
+    rows = (
+        signatures.order_by()
+        .annotate(day=TruncDate("created_at", tzinfo=datetime.UTC))
+        .values_list("day")
+        .annotate(n=Count("*"))
+        .order_by("day")
+    )
+    return list(rows)
+
+
+def fold_small_countries(rows: list[tuple[str, int]], minimum: int) -> list[CountryCount]:
+    shown = [CountryCount(country, n) for country, n in rows if n >= minimum]
+    folded = sum(n for _, n in rows if n < minimum)
+    return shown + ([CountryCount(OTHER, folded)] if folded else [])
+
+
+def organisation_statistics(petition_id: int) -> dict[str, object]:
+    """What an organisation's own token sees of its petition: every state, source and country, still no person."""
+    signatures = Signature.objects.filter(petition_id=petition_id)
+    states = dict(signatures.order_by().values_list("state").annotate(n=Count("*")))
+    per_day = (
+        signatures.order_by()
+        .annotate(day=TruncDate("created_at", tzinfo=datetime.UTC))
+        .values("day")
+        .annotate(
+            signed=Count("*"),
+            confirmed=Count("pk", filter=Q(state=Signature.State.VALIDATED)),
+        )
+        .order_by("day")
+    )
+    sources = signatures.filter(state=Signature.State.VALIDATED).order_by().values_list("source").annotate(n=Count("*"))
+    channels = (
+        signatures.filter(state=Signature.State.VALIDATED).order_by().values_list("channel").annotate(n=Count("*"))
+    )
+    return {
+        "by_state": {state: states.get(state, 0) for state in Signature.State.values},
+        "by_country": countries(signatures.filter(state=Signature.State.VALIDATED)),
+        "by_day": [(row["day"], row["signed"], row["confirmed"]) for row in per_day],
+        "by_source": sorted(sources, key=lambda row: (-row[1], row[0])),
+        "by_channel": dict(channels),
+        "vouched": signatures.filter(state=Signature.State.VALIDATED, vouched_by__isnull=False).count(),
+    }
