@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from standwith import errors
+from standwith.api.osdi import api as api_osdi
 from standwith.api.v1 import api as api_v1
 from standwith.campaigns import feeds, respond_views, search_views, share_views
 from standwith.campaigns import views as campaigns
@@ -20,6 +21,7 @@ urlpatterns = [
     # The sign form's proof-of-work puzzle, for the page's own script: not part of the documented API.
     path("api/v1/challenge", challenge_views.new_challenge, name="challenge"),
     path("api/v1/", api_v1.urls),
+    path("api/osdi/v1/", api_osdi.urls),
     # Staff sign-in's second step, before the admin's catch-all.
     path("admin/second-factor/", signin.verify, name="staff_verify"),
     path("admin/second-factor/enrol/", signin.enrol, name="staff_enrol"),
