@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "standwith.outreach.embeds",
     "standwith.outreach.webhooks",
     "standwith.api",
+    "standwith.reports",
     # The API's browsable documentation, served from the site itself (no CDN).
     "ninja",
     "standwith.staff",

@@ -114,6 +114,8 @@ class Signature(models.Model):
     # When the signer was last mailed because they signed again; bounds how
     # often a repeat signature can make us mail someone's inbox.
     reminded_at = models.DateTimeField(null=True)
+    # When its personal data was erased (signing/erasure.py): only its petition, country, day and state are left.
+    erased_at = models.DateTimeField(null=True)
 
     class Meta:
         constraints = [
