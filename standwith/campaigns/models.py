@@ -1,5 +1,6 @@
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,13 @@ class Organization(models.Model):
     # Members of the public may propose petitions to it (each one reviewed by moderators before it is public).
     accepts_proposals = models.BooleanField(
         default=False, help_text=_("Members of the public may propose petitions to this organisation.")
+    )
+    # How long after a petition closes its signers' personal data is kept (standwith/signing/erasure.py).
+    retention_days = models.PositiveIntegerField(
+        _("days personal data is kept after a petition closes"),
+        default=180,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Then the names and addresses of its signers are erased; the count and figures remain."),
     )
     # Its people check signers in person (a street stall, a meeting): signatures it records through the API as
     # verified offline count at once, without an emailed confirmation. Only site admins grant this.

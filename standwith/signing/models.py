@@ -59,6 +59,7 @@ class SignatureState(models.TextChoices):
 class SignatureChannel(models.TextChoices):
     WEB = "web", _("Signed on the site")
     API = "api", _("Recorded through the API")
+    PAPER = "paper", _("Signed on paper, entered by staff")
 
 
 class Signature(models.Model):
