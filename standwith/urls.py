@@ -38,6 +38,7 @@ urlpatterns = [
         "admin/fraud/invalidation/<int:invalidation_id>/undo/", admin.site.admin_view(shield.undo), name="shield_undo"
     ),
     path("admin/sources/<int:petition_id>/", admin.site.admin_view(source_views.sources_screen), name="sources"),
+    path("admin/reports/", include("standwith.reports.urls")),
     path("admin/", admin.site.urls),
     path("media/<path:path>", campaigns.media, name="media"),
     # Bounces and complaints from the mail provider (a shared secret, no cookie).

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,6 +36,7 @@ from standwith.campaigns.services import (
 )
 from standwith.proposals.models import Proposal
 from standwith.proposals.services import backers
+from standwith.reports.links import petition_links
 from standwith.shield.network import client_ip
 from standwith.staff.access import (
     AdminsOnlyChangeAdmin,
@@ -196,6 +197,7 @@ class PetitionAdmin(OrganisationScopedAdmin):
         "shields_reason",
         "fraud_console",
         "sources",
+        "reports",
     ]
     actions = [
         move_selected(Petition.State.PENDING, _("Submit for review")),
@@ -229,6 +231,12 @@ class PetitionAdmin(OrganisationScopedAdmin):
         if petition.pk is None:
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("sources", args=[petition.pk]), _("Open"))
+
+    @admin.display(description=_("Reports"))
+    def reports(self, petition: Petition) -> str:
+        if petition.pk is None:
+            return "—"
+        return format_html_join(" · ", '<a href="{}">{}</a>', petition_links(petition.pk)) or "—"
 
     def get_ordering(self, request: HttpRequest) -> list[str]:
         # The review queue is worked oldest first, so nobody waits behind newer proposals.
