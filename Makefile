@@ -8,7 +8,7 @@ PORT ?= 8000
 # Load the generated local secrets (if any) into every command's environment.
 WITH_SECRETS := set -a; [ -f var/secrets.env ] && . var/secrets.env; set +a;
 
-.PHONY: run test lint typecheck pytest bench lock clean chromium messages
+.PHONY: run test lint typecheck pytest fuzz bench lock clean chromium messages fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,16 @@ messages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	cd standwith && DEBUG=1 ../$(BIN)/standwith compilemessages -v 0
 
-run: $(VENV)/.installed var/secrets.env messages
+run: $(VENV)/.installed var/secrets.env messages fonts
 	$(WITH_SECRETS) $(BIN)/standwith migrate --noinput -v 0
 	$(WITH_SECRETS) $(BIN)/standwith demo
 	$(WITH_SECRETS) PORT=$(PORT) exec $(BIN)/standwith serve
 
 # Debian's Chromium drives the browser tests; Playwright never downloads one.
+# Chinese, Japanese and Korean signers' names in the PDFs (standwith/reports/pdf.py): a TrueType font ReportLab embeds.
+fonts:
+	@[ -f /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null; }
+
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
@@ -51,10 +55,17 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	DEBUG=1 $(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev chromium messages
+pytest: $(VENV)/.installed-dev chromium messages fonts
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The API's long robustness run: schemathesis on every operation of the published schemas, and hypothesis on what
+# they take, with many more examples than `make test` tries (FUZZ_EXAMPLES of each).
+FUZZ_EXAMPLES ?= 500
+fuzz: $(VENV)/.installed-dev messages
+	STANDWITH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest \
+		standwith/api/tests/test_fuzz_schema.py standwith/api/tests/test_input_schemas.py $(PYTEST_ARGS)
 
 # The load generator comes from Debian; PostgreSQL and Redis are the machine's.
 bench: $(VENV)/.installed-dev

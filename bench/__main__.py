@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10_000_000, help="signatures for the scale scenario")
     parser.add_argument("--mail-signers", type=int, default=100_000, help="signers the mail step mails")
     parser.add_argument(
-        "--only", choices=["mail"], help="run this step alone; its figures replace those in latest.json"
+        "--only", choices=["mail", "api"], help="run this step alone; its figures replace those in latest.json"
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
@@ -51,10 +51,10 @@ def main() -> None:
         os.environ["DJANGO_SETTINGS_MODULE"] = "standwith.settings"
         django.setup()
         bench = Bench(stack, quick=args.quick, scale=args.scale, mail_signers=args.mail_signers)
-        if args.only == "mail":
+        if args.only:
             results = json.loads((args.out / "latest.json").read_text())
-            results["mail"] = bench.mail()
-            print(json.dumps({"mail": results["mail"]}, indent=2))
+            results[args.only] = bench.mail() if args.only == "mail" else bench.api()
+            print(json.dumps({args.only: results[args.only]}, indent=2))
         else:
             results = bench.run()
     finally:
@@ -103,6 +103,7 @@ class Bench:
         self.fault_seconds = 10 if quick else 20
         self.scale = 20_000 if quick else scale
         self.mail_signers = 5_000 if quick else mail_signers
+        self.api_scale = 20_000 if quick else 1_000_000
         self.petition = Petition.objects.get(slug=SLUG)
         self.sign_path = f"/en/p/{SLUG}/sign"
         self.page_path, self.json_path = f"/en/p/{SLUG}/", f"/api/v1/petitions/{SLUG}"
@@ -169,6 +170,9 @@ class Bench:
 
         self.results["mail"] = self.mail()
 
+        self.say("api: signatures recorded in batches through a token, and figures counted at scale")
+        self.results["api"] = self.api()
+
         self.say(f"scale: the same petition at {self.scale:,} signatures")
         self.results["scale"] = self.at_scale(scenarios)
 
@@ -176,7 +180,8 @@ class Bench:
 
         for key in ("lost", "duplicate_emails", "missing_emails"):
             self.results[key] = sum(
-                part.get(key, 0) for part in [*scenarios.values(), *self.results["faults"], self.results["scale"]]
+                part.get(key, 0)
+                for part in [*scenarios.values(), *self.results["faults"], self.results["scale"], self.results["api"]]
             )
         self.results["count_exact"] = checks.count_is_exact(self.petition.pk)
         return self.results
@@ -184,6 +189,62 @@ class Bench:
     def mail(self) -> dict[str, Any]:
         """A mailing to `mail_signers` signers against smtplib in a loop, and one with a task worker killed."""
         return mail.run(self.stack, self.mail_signers, say=self.say)
+
+    def api(self, batch: int = 100, times: int = 3) -> dict[str, Any]:
+        """Signatures recorded through the API in batches, against bare inserts in the same run; then the
+        public and the organisation's figures counted afresh (as when their cache expires) at `api_scale`."""
+        from bench import seed
+        from standwith.api import services
+        from standwith.api.models import Scope
+        from standwith.signing import counting, statistics
+        from standwith.signing.models import Signature
+
+        seed.baseline_table()
+        admin = staff_user()
+        _token, secret = services.create_token(
+            admin, self.petition.organization, "bench", list(Scope.values), client_ip=None
+        )
+        baseline = wrk(self.base, "sign.lua", self.seconds, 16, self.sign_env("api-base", "/_bench/insert"))
+        before = Signature.objects.filter(petition=self.petition).count()
+        record = wrk(
+            self.base,
+            "record.lua",
+            self.seconds,
+            4,
+            {
+                "BENCH_PATH": f"/api/v1/organization/petitions/{self.petition.slug}/signatures",
+                "BENCH_RUN": "api",
+                "BENCH_BATCH": str(batch),
+                "BENCH_TOKEN": secret,
+            },
+        )
+        rows = Signature.objects.filter(petition=self.petition).count() - before
+        accepted = record["statuses"].get(202, 0) * batch
+        record.update(self.drain_mail())
+        signatures_per_s = round(accepted / record["seconds"], 1)
+
+        have = counting.stored_count(self.petition.pk)
+        seed.signatures(self.petition.pk, max(0, self.api_scale - have), label="api", state="validated")
+
+        def median_ms(count: Any) -> float:
+            took = []
+            for _ in range(times):
+                started = time.monotonic()
+                count(self.petition.pk)
+                took.append((time.monotonic() - started) * 1000)
+            return round(sorted(took)[len(took) // 2], 1)
+
+        return {
+            "batch": batch,
+            "record": record,
+            "signatures_per_s": signatures_per_s,
+            "baseline_insert": baseline,
+            "record_ratio": round(signatures_per_s / baseline["per_s"], 3) if baseline["per_s"] else 0.0,
+            "lost": max(0, accepted - rows),
+            "statistics_at": counting.stored_count(self.petition.pk),
+            "public_statistics_ms": median_ms(statistics._count_public),
+            "organisation_statistics_ms": median_ms(statistics.organisation_statistics),
+        }
 
     def defences(self, sign: dict[str, Any], times: int = 5000) -> dict[str, Any]:
         """The sign path's defences timed one by one, against a bare Redis round trip and the sign's own median.
@@ -403,15 +464,21 @@ class Bench:
         return measured
 
 
+def staff_user() -> Any:
+    from django.contrib.auth.models import User
+
+    user, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+    return user
+
+
 def staff_session() -> str:
     """A session cookie of an admin who has passed the second factor, made the way sign-in makes it."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_staff": True, "is_superuser": True})
+    user = staff_user()
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)

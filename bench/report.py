@@ -77,6 +77,15 @@ def summary(results: dict[str, Any]) -> str:
             f" loop: mail_ratio {mail['mail_ratio']:.2f} (target >= 0.5); a task worker killed after"
             f" {mail['killed_after']:,} sent: {mail['duplicates']} duplicates, {mail['missing']} missing (target 0, 0)",
         ]
+    api = results.get("api")
+    if api:
+        lines += [
+            "",
+            f"api: {api['signatures_per_s']:.0f} signatures/s recorded in batches of {api['batch']} through a token"
+            f" against {api['baseline_insert']['per_s']:.0f}/s bare inserts: record_ratio {api['record_ratio']:.2f},"
+            f" lost {api['lost']}; figures counted afresh at {api['statistics_at']:,} signatures: public"
+            f" {api['public_statistics_ms']:.0f} ms, organisation's {api['organisation_statistics_ms']:.0f} ms",
+        ]
     scale = results["scale"]
     lines += [
         "",

@@ -63,7 +63,10 @@ class Stack:
             "STANDWITH_BENCH_VIEWS": "1",
             "STANDWITH_TASK_STALLED_SECONDS": "15",
             # The load comes from one address: limits it never reaches, so each sign still pays for the check.
-            **{f"STANDWITH_LIMIT_{name}": "1000000000/1m" for name in ("IP", "NETWORK", "DOMAIN", "PETITION")},
+            **{
+                f"STANDWITH_LIMIT_{name}": "1000000000/1m"
+                for name in ("IP", "NETWORK", "DOMAIN", "PETITION", "API_TOKEN")
+            },
             # Nor may the shields rise on the load's own flood, which would ask it for proofs of work.
             "STANDWITH_SHIELD_RATE": "1000000000",
             "STANDWITH_SHIELD_MIN_SIGNATURES": "1000000000",

@@ -9,13 +9,26 @@ from django.utils.translation import gettext as _
 from standwith.campaigns import services
 from standwith.campaigns.models import Petition
 
+# The stable codes the API answers with (standwith/api/errors.py) for refusals made by the site around it.
+API_CODES = {
+    400: "malformed",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    410: "removed",
+    413: "too_large",
+    429: "rate_limited",
+    503: "unavailable",
+}
+
 
 def notice(
     request: HttpRequest, status: int, title: str, message: str, petition: Petition | None = None
 ) -> HttpResponse:
-    """A short page that says what went wrong and where to go next (JSON under /api/)."""
+    """A short page that says what went wrong and where to go next (JSON under /api/, as the API's own errors)."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"error": title, "detail": message}, status=status)
+        body = {"error": API_CODES.get(status, "refused"), "title": title, "detail": message}
+        return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
     shown = services.shown_petition(petition, get_language()) if petition is not None else None
     return render(request, "notice.html", {"title": title, "message": message, "petition": shown}, status=status)
 

@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -44,7 +45,9 @@ def public_page(*, query: tuple[str, ...] = ()) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             # Hashed: query values may hold anything, and cache keys want no spaces or control characters.
-            params = "&".join(f"{name}={request.GET.get(name, '')}" for name in query)
+            # Every value of each named parameter, and none for one left out: `?language=` is not the same request
+            # as no language (the API refuses the one and answers the other), and must not be served its answer.
+            params = urlencode([(name, value) for name in query for value in request.GET.getlist(name)])
             digest = hashlib.sha256(f"{request.path}?{params}".encode()).hexdigest()
             key = f"page:{get_language()}:{digest}"
             uncachable: list[HttpResponse] = []

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from standwith.api import services
 from standwith.api.models import ApiToken, Scope
@@ -124,7 +124,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
 
     @admin.display(description=_("last used"), ordering="last_used_at")
     def last_used(self, token: ApiToken) -> str:
-        return _when(token.last_used_at) if token.last_used_at else str(_("never"))
+        return _when(token.last_used_at) if token.last_used_at else pgettext("API token last used", "never")
 
     @admin.display(description=_("token"), ordering="hint")
     def hint_shown(self, token: ApiToken) -> str:
@@ -133,7 +133,7 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     @admin.display(description=_("state"), ordering="revoked_at")
     def state(self, token: ApiToken) -> str:
         if token.active:
-            return str(_("active"))
+            return pgettext("API token state", "active")
         return str(_("revoked %(when)s") % {"when": _by(token.revoked_at, token.revoked_by)})
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -72,9 +73,10 @@ def install(api: NinjaAPI) -> None:
 
     def validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         problems = [
-            # The location as the client wrote it, without ninja's and pydantic's own names for where it was.
+            # The location as the client wrote it, without ninja's and pydantic's own names for where it was;
+            # "body" when the whole body is missing.
             {
-                "field": ".".join(str(part) for part in error.get("loc", ())[1:] if part not in WRAPPERS),
+                "field": ".".join(str(part) for part in error.get("loc", ())[1:] if part not in WRAPPERS) or "body",
                 "problem": str(error.get("msg", "")),
             }
             for error in exc.errors
@@ -99,7 +101,11 @@ def install(api: NinjaAPI) -> None:
         )
 
     def rate_limited(request: HttpRequest, exc: RateLimited) -> HttpResponse:
-        detail = _("Too many requests with this token. Please wait %(seconds)d seconds.") % {"seconds": exc.retry_after}
+        detail = ngettext(
+            "Too many requests with this token. Please wait %(seconds)d second.",
+            "Too many requests with this token. Please wait %(seconds)d seconds.",
+            exc.retry_after,
+        ) % {"seconds": exc.retry_after}
         return respond(request, 429, {"error": "rate_limited", "detail": detail}, {"Retry-After": str(exc.retry_after)})
 
     def missing(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -223,11 +223,12 @@ def _signature(signature: Signature, petition_slug: str) -> dict[str, Any]:
 
 def _person(signature: Signature) -> dict[str, Any]:
     petition_id = signature.petition_id
-    name = crypto.decrypt(petition_id, "name", signature.name_encrypted).split()
+    # Blank once erased, by the signer, by retention or by an emergency erase of the petition's key.
+    name = crypto.decrypt_or_blank(petition_id, "name", signature.name_encrypted).split()
     consented = signature.consent_campaign_updates or signature.consent_org_updates
     address: dict[str, Any] = {"country": signature.country, "primary": True}
     if signature.postcode_encrypted:
-        address["postal_code"] = crypto.decrypt(petition_id, "postcode", signature.postcode_encrypted)
+        address["postal_code"] = crypto.decrypt_or_blank(petition_id, "postcode", signature.postcode_encrypted)
     person: dict[str, Any] = {
         "identifiers": [f"{NAMESPACE}:{signature.pk}"],
         "origin_system": ORIGIN,
@@ -236,7 +237,7 @@ def _person(signature: Signature) -> dict[str, Any]:
         "given_name": " ".join(name[:-1]) if len(name) > 1 else " ".join(name),
         "email_addresses": [
             {
-                "address": crypto.decrypt(petition_id, "email", signature.email_encrypted),
+                "address": crypto.decrypt_or_blank(petition_id, "email", signature.email_encrypted),
                 "primary": True,
                 # Updates go only to an address its owner confirmed, with their consent.
                 "status": "subscribed" if consented and signature.confirmed_at else "unsubscribed",

@@ -113,9 +113,9 @@ class PetitionPage(BaseModel):
 class SignatureIn(BaseModel):
     model_config = STRICT
 
-    name: str = Field(max_length=400)
-    email: str = Field(max_length=254)
-    country: str = Field(min_length=2, max_length=2, description="ISO 3166 code, such as RU or US.")
+    name: str = Field(max_length=400, examples=["Мария Иванова"])
+    email: str = Field(max_length=254, examples=["maria@example.org"])
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166 code, such as RU or US.", examples=["DE"])
     postcode: str = Field("", max_length=16)
     language: Literal["en", "ru", "es", "fr", "de", "ar"] | None = Field(
         None, description="The language to write to the signer in; the petition's own when left out."

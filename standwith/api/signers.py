@@ -57,12 +57,11 @@ def signer_out(petition: Petition, signature: Signature) -> dict[str, Any]:
     """One signer with their personal data, decrypted here and only here."""
     return {
         "id": signature.pk,
-        "name": crypto.decrypt(petition.pk, "name", signature.name_encrypted),
-        "email": crypto.decrypt(petition.pk, "email", signature.email_encrypted),
+        # Blank once erased, by the signer, by retention or by an emergency erase of the petition's key.
+        "name": crypto.decrypt_or_blank(petition.pk, "name", signature.name_encrypted),
+        "email": crypto.decrypt_or_blank(petition.pk, "email", signature.email_encrypted),
         "country": signature.country,
-        "postcode": crypto.decrypt(petition.pk, "postcode", signature.postcode_encrypted)
-        if signature.postcode_encrypted
-        else "",
+        "postcode": crypto.decrypt_or_blank(petition.pk, "postcode", signature.postcode_encrypted),
         "language": signature.language,
         "state": signature.state,
         "channel": signature.channel,

@@ -3,9 +3,10 @@
 from typing import Any, Literal
 
 from django.conf import settings
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Body, Query
+from ninja import Body, Header, Query, Status
 from ninja.decorators import decorate_view
 
 from standwith.api import errors, idempotency, pages
@@ -31,7 +32,7 @@ from standwith.api.schemas import (
 )
 from standwith.api.signers import signer_out, signers_from
 from standwith.campaigns.models import Petition
-from standwith.campaigns.services import PUBLIC_STATES, campaign, public_petition
+from standwith.campaigns.services import PUBLIC_STATES, PetitionRemoved, campaign, public_petition
 from standwith.public import public_page
 from standwith.shield.network import client_ip
 from standwith.signing import counting, statistics
@@ -54,7 +55,16 @@ api = Api(
     openapi_url="/openapi.json",
 )
 bearer = BearerToken()
-REFUSALS: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 413: Error, 422: InvalidError, 429: Error}
+REFUSALS: dict[int, Any] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    410: Error,
+    413: Error,
+    422: InvalidError,
+    429: Error,
+}
 
 
 def _absolute(path: str) -> str:
@@ -90,7 +100,11 @@ def _public_statistics(petition_id: int) -> dict[str, Any]:
 
 
 def _public_or_404(slug: Slug) -> Petition:
-    petition = public_petition(slug)
+    try:
+        petition = public_petition(slug)
+    except PetitionRemoved as removed:
+        # As the site answers, but in the API's own shape: a code in `error`, the reason in `detail`.
+        raise errors.ApiError(410, "removed", removed.reason or _("This petition has been removed.")) from None
     if petition is None:
         raise errors.not_found()
     return petition
@@ -111,7 +125,9 @@ def list_petitions(
         petitions = petitions.filter(organization__slug=organization)
     if language:
         petitions = petitions.filter(language=language)
-    found = pages.page_of(petitions.order_by("-published_at", "-pk"), page, per_page)
+    # NULLs placed explicitly: PostgreSQL and SQLite put them at opposite ends of a descending order.
+    newest = petitions.order_by(F("published_at").desc(nulls_last=True), "-pk")
+    found = pages.page_of(newest, page, per_page)
     counts = counting.stored_counts([petition.pk for petition in found.items])
     return {
         "page": found.number,
@@ -214,7 +230,17 @@ def get_statistics(request: HttpRequest, slug: Slug) -> dict[str, Any]:
     ),
     tags=["organisation"],
 )
-def record_signatures(request: HttpRequest, slug: Slug, body: Body[SignaturesIn]) -> tuple[int, dict[str, Any]]:
+def record_signatures(
+    request: HttpRequest,
+    slug: Slug,
+    body: Body[SignaturesIn],
+    idempotency_key: str | None = Header(  # type: ignore[type-arg]
+        None,
+        alias=idempotency.HEADER,
+        description="Any unique string per request you mean, up to 255 printable characters; a retry with the "
+        "same key and body gets the first answer, kept for a day.",
+    ),
+) -> Status[dict[str, Any]]:
     token = caller(request, Scope.RECORD_SIGNATURES)
     petition = petition_for(token, Scope.RECORD_SIGNATURES, slug)
     entries = body.signatures if isinstance(body, SignatureBatchIn) else [body]
@@ -238,7 +264,7 @@ def record_signatures(request: HttpRequest, slug: Slug, body: Body[SignaturesIn]
             ) from None
         return 202, {"recorded": len(ids), "signature_ids": ids if shows_ids else None}
 
-    return idempotency.once(request, token, work)
+    return Status(*idempotency.once(request, token, work))
 
 
 @api.read(

@@ -12,7 +12,13 @@ def change(organization):
 
 
 def form(organization, **extra):
-    return {"slug": organization.slug, "name": organization.name, "website": "", **extra}
+    return {
+        "slug": organization.slug,
+        "name": organization.name,
+        "website": "",
+        "retention_days": organization.retention_days,
+        **extra,
+    }
 
 
 def test_it_lets_a_superuser_let_an_organisation_vouch_and_audits_it(client, organization):

@@ -88,7 +88,8 @@ def test_it_refuses_every_change_in_read_only_mode_but_keeps_pages_readable(clie
     assert page.status_code == 200
     api = client.post(f"/api/v1/petitions/{petition.slug}", "{}", content_type="application/json")
     assert api.status_code == 503
-    assert api.json()["error"] == "The site is read-only for a short while"
+    assert api.json()["error"] == "unavailable"
+    assert api.json()["title"] == "The site is read-only for a short while"
 
 
 def test_it_lets_an_admin_turn_read_only_mode_off_in_the_admin(client, petition, admin_user):
