@@ -19,6 +19,7 @@ from standwith.models import ScheduledJob
 JOBS: dict[str, tuple[str, timedelta]] = {
     "reconcile_counts": ("standwith.signing.tasks.reconcile_counts", timedelta(minutes=10)),
     "purge_network_digests": ("standwith.signing.tasks.purge_network_digests", timedelta(hours=1)),
+    "erase_expired_personal_data": ("standwith.signing.tasks.erase_expired_personal_data", timedelta(days=1)),
     "purge_old_sent_records": ("standwith.outreach.tasks.purge_old_sent_records", timedelta(hours=6)),
     # A deadline is kept to the minute; signing already stops at the deadline itself.
     "close_due_petitions": ("standwith.staff.tasks.close_due_petitions", timedelta(minutes=1)),

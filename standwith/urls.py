@@ -3,7 +3,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from standwith import errors
+from standwith import errors, privacy_views
 from standwith.api.osdi import api as api_osdi
 from standwith.api.v1 import api as api_v1
 from standwith.campaigns import feeds, respond_views, search_views, share_views
@@ -13,7 +13,7 @@ from standwith.proposals import views as proposals
 from standwith.public import public_page
 from standwith.shield import challenge_views
 from standwith.shield import views as shield
-from standwith.signing import source_views
+from standwith.signing import manage_views, source_views
 from standwith.signing import views as signing
 from standwith.staff import signin
 
@@ -63,6 +63,9 @@ urlpatterns += i18n_patterns(
     path("p/<slug:slug>/check-email", campaigns.check_email, name="check_email"),
     path("p/<slug:slug>/confirm/<str:token>/", signing.confirm, name="confirm"),
     path("p/<slug:slug>/thanks", campaigns.thanks, name="thanks"),
+    # The signer's own page, from the link in every email they get: see, change, download, withdraw, erase.
+    path("p/<slug:slug>/manage/<str:token>/", manage_views.manage_signature, name="manage_signature"),
+    path("privacy", privacy_views.privacy, name="privacy"),
     # From every mailing: a page with a button, and the target of mail apps' one-click unsubscribe (RFC 8058).
     path("unsubscribe/<str:token>/", outreach.unsubscribe, name="unsubscribe"),
     path("p/<slug:slug>/share.png", share_views.share_image, name="share_image"),

@@ -49,6 +49,11 @@ def invalid(problems: list[dict[str, str]]) -> ApiError:
     )
 
 
+def _field(location: tuple[object, ...]) -> str:
+    parts = [str(part) for part in location[1:] if part not in WRAPPERS]
+    return ".".join(parts) if parts else "body"
+
+
 def not_found() -> ApiError:
     return ApiError(404, "not_found", _("There is nothing at this address, or your token does not reach it."))
 
@@ -75,10 +80,7 @@ def install(api: NinjaAPI) -> None:
         problems = [
             # The location as the client wrote it, without ninja's and pydantic's own names for where it was;
             # "body" when the whole body is missing.
-            {
-                "field": ".".join(str(part) for part in error.get("loc", ())[1:] if part not in WRAPPERS) or "body",
-                "problem": str(error.get("msg", "")),
-            }
+            {"field": _field(error.get("loc", ())), "problem": str(error.get("msg", ""))}
             for error in exc.errors
         ]
         return api_error(request, invalid(problems))

@@ -306,6 +306,9 @@ class Petition(models.Model):
         ),
     )
     removal_reason = models.TextField(blank=True, editable=False)
+    # When it stopped taking signatures (closed, or removed while public); its signers' personal data is erased
+    # the organisation's retention_days after this (standwith/signing/retention.py).
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Shields up: signing needs the proof-of-work challenge, and the rate limits are tighter.
     shield_mode = models.CharField(
         max_length=6,

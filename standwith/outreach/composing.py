@@ -21,10 +21,13 @@ from standwith.campaigns.markup import render_markdown
 from standwith.campaigns.models import Organization, Translation, Update
 from standwith.outreach.models import Mailing
 from standwith.outreach.tokens import delivery_tag, make_unsubscribe_token
+from standwith.signing.rights import make_manage_token
 
 MAX_BODY_CHARACTERS = 50_000
 # Where each recipient's own link goes in the text rendered once for all of them.
 _LINK = "@@unsubscribe-link@@"
+# And each recipient's own link to their signature (signing/rights.py).
+_MANAGE = "@@manage-link@@"
 # Control characters have no place in a title or a letter (tabs and line ends aside in a body).
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -36,15 +39,16 @@ class RefusedContent(ValidationError):
 
 @dataclass(frozen=True)
 class Letter:
-    """One language's message, the same for everyone but for the unsubscribe link."""
+    """One language's message, the same for everyone but for the unsubscribe and manage links."""
 
     language: str
     subject: str
     text: str
     html: str
 
-    def for_link(self, link: str) -> tuple[str, str]:
-        return self.text.replace(_LINK, link), self.html.replace(_LINK, link)
+    def for_link(self, link: str, manage: str = "") -> tuple[str, str]:
+        text = self.text.replace(_LINK, link).replace(_MANAGE, manage)
+        return text, self.html.replace(_LINK, link).replace(_MANAGE, manage)
 
 
 def languages(update: Update) -> list[str]:
@@ -114,6 +118,7 @@ def letter(mailing: Mailing, language: str) -> Letter:
             "organization": mailing.organization,
             "case_url": settings.SITE_URL + reverse("case", args=[update.case.slug]),
             "unsubscribe_url": _LINK,
+            "manage_url": _MANAGE,
         }
         text = render_to_string("outreach/email/update.txt", context)
         html = render_to_string("outreach/email/update.html", context)
@@ -130,6 +135,23 @@ def _unsubscribe_address(site_url: str, language: str) -> tuple[str, str]:
     """The address of the unsubscribe page around its token, worked out once per language and not per message."""
     with translation.override(language):
         before, _token, after = reverse("unsubscribe", args=["-token-"]).partition("-token-")
+    return site_url + before, after
+
+
+def manage_url(petition: tuple[int, str] | None, signature_id: int, language: str) -> str:
+    """The signer's link to their signature; a staff member's test copy links to the privacy notice instead."""
+    if petition is None or not signature_id:
+        with translation.override(language):
+            return settings.SITE_URL + reverse("privacy")
+    petition_id, slug = petition
+    before, after = _manage_address(settings.SITE_URL, language, slug)
+    return before + make_manage_token(petition_id, signature_id) + after
+
+
+@lru_cache(maxsize=256)
+def _manage_address(site_url: str, language: str, slug: str) -> tuple[str, str]:
+    with translation.override(language):
+        before, _token, after = reverse("manage_signature", args=[slug, "-token-"]).partition("-token-")
     return site_url + before, after
 
 
@@ -161,13 +183,24 @@ class Envelope:
     return_path: str
     message_id: str | None = None
     tag: str | None = None
+    manage_url: str = ""
 
 
-def envelope(mailing: Mailing, to: str, *, delivery_id: int | None, signature_id: int, language: str) -> Envelope:
+def envelope(
+    mailing: Mailing,
+    to: str,
+    *,
+    delivery_id: int | None,
+    signature_id: int,
+    language: str,
+    petition: tuple[int, str] | None = None,
+) -> Envelope:
+    """What is the recipient's own; `petition` (id, slug) is the signature's, for its manage link."""
     host = _host(settings.SITE_URL)
     return Envelope(
         to=to,
         unsubscribe_url=unsubscribe_url(mailing.organization, signature_id, language),
+        manage_url=manage_url(petition, signature_id, language),
         return_path=return_path(delivery_id),
         # Stable for the delivery: a copy resent after a crash is recognisably the same message.
         message_id=f"<mailing-{mailing.pk}.{delivery_id}@{host}>" if delivery_id is not None else None,
@@ -181,7 +214,7 @@ def _host(site_url: str) -> str | None:
 
 
 def message(mailing: Mailing, letter: Letter, envelope: Envelope) -> EmailMultiAlternatives:
-    text, html = letter.for_link(envelope.unsubscribe_url)
+    text, html = letter.for_link(envelope.unsubscribe_url, envelope.manage_url)
     host = _host(settings.SITE_URL)
     headers = {
         "From": _sender(mailing),
@@ -208,9 +241,11 @@ _STAND_IN = Envelope(
     return_path="stand-in-return@stand-in.invalid",
     message_id="<stand-in-id@stand-in.invalid>",
     tag="stand-in-tag",
+    manage_url="https://stand-in.invalid/stand-in-manage/",
 )
-# The link is in the header, the text and the HTML; the others once each, in the headers.
-_EXPECTED = {"to": 1, "unsubscribe_url": 3, "message_id": 1, "tag": 1}
+# The link is in the header, the text and the HTML; the manage link in the text and the HTML; the others once
+# each, in the headers.
+_EXPECTED = {"to": 1, "unsubscribe_url": 3, "message_id": 1, "tag": 1, "manage_url": 2}
 
 
 class Stamp:

@@ -85,19 +85,22 @@ class Lane:
     petition_languages: dict[int, str]
     # Petitions of the update's own campaign, whose signers may have agreed to its updates only.
     campaign_petitions: set[int]
+    # Each petition's address, for the signer's own manage link in every message.
+    petition_slugs: dict[int, str] = field(default_factory=dict)
     worker: str = field(default_factory=lambda: uuid.uuid4().hex)
     stopping: bool = False
     checked_at: float = 0.0
 
     @classmethod
     def of(cls, mailing: Mailing) -> "Lane":
-        petitions = list(mailing.petitions.values_list("pk", "language", "case_id"))
+        petitions = list(mailing.petitions.values_list("pk", "language", "case_id", "slug"))
         return cls(
             mailing,
             mailing.run,
             languages=composing.languages(mailing.update),
-            petition_languages={pk: language for pk, language, _ in petitions},
-            campaign_petitions={pk for pk, _, case in petitions if case == mailing.update.case_id},
+            petition_languages={pk: language for pk, language, _, _ in petitions},
+            campaign_petitions={pk for pk, _, case, _ in petitions if case == mailing.update.case_id},
+            petition_slugs={pk: slug for pk, _, _, slug in petitions},
             checked_at=time.monotonic(),
         )
 
@@ -236,7 +239,14 @@ def send_batch(lane: Lane, batch: Batch, throttle: Throttle) -> bool:
         if language not in stamps:
             stamps[language] = composing.Stamp(mailing, composing.letter(mailing, language))
         message = stamps[language].copy(
-            composing.envelope(mailing, address, delivery_id=delivery.pk, signature_id=signature.pk, language=language)
+            composing.envelope(
+                mailing,
+                address,
+                delivery_id=delivery.pk,
+                signature_id=signature.pk,
+                language=language,
+                petition=(signature.petition_id, lane.petition_slugs[signature.petition_id]),
+            )
         )
         throttle.wait()
         try:

@@ -10,6 +10,7 @@ someone else's data.
 import hashlib
 import os
 import threading
+import time
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -19,8 +20,12 @@ from django.db import IntegrityError, transaction
 from standwith.signing.models import PetitionKey
 
 NONCE_BYTES = 12
+# How long a process trusts an unwrapped key before it checks that the key still exists. An emergency erase
+# deletes the key in the database; every other process lets go of its copy within this many seconds.
+KEY_RECHECK_SECONDS = 10.0
 
-_keys: dict[int, AESGCM] = {}
+# petition id -> (monotonic time to check again, id of the PetitionKey row, the key)
+_keys: dict[int, tuple[float, int, AESGCM]] = {}
 _keys_lock = threading.Lock()
 
 
@@ -51,10 +56,18 @@ def _key_context(petition_id: int) -> bytes:
 
 
 def data_key(petition_id: int, *, create: bool = True) -> AESGCM:
-    """The petition's data key, created on first use and kept in memory."""
-    key = _keys.get(petition_id)
-    if key is not None:
-        return key
+    """The petition's data key, created on first use and kept in memory (checked again every few seconds)."""
+    held = _keys.get(petition_id)
+    if held is not None:
+        check_at, record_id, key = held
+        now = time.monotonic()
+        if now < check_at:
+            return key
+        # One indexed lookup every few seconds per petition: still the same key, or erased (and perhaps replaced)?
+        if PetitionKey.objects.filter(pk=record_id, petition_id=petition_id).exists():
+            _keys[petition_id] = (now + KEY_RECHECK_SECONDS, record_id, key)
+            return key
+        _keys.pop(petition_id, None)
     with _keys_lock:
         record = PetitionKey.objects.filter(petition_id=petition_id).first()
         if record is None:
@@ -64,7 +77,8 @@ def data_key(petition_id: int, *, create: bool = True) -> AESGCM:
         if record.master_key_id != master_key_id():
             raise UndecryptableError(f"petition {petition_id}'s key is wrapped by another master key")
         raw = _open(settings.MASTER_KEY, record.wrapped_key, _key_context(petition_id))
-        key = _keys[petition_id] = AESGCM(raw)
+        key = AESGCM(raw)
+        _keys[petition_id] = (time.monotonic() + KEY_RECHECK_SECONDS, record.pk, key)
         return key
 
 
@@ -81,9 +95,12 @@ def _create_key(petition_id: int) -> PetitionKey:
         return PetitionKey.objects.get(petition_id=petition_id)
 
 
-def forget_keys() -> None:
-    """Drop unwrapped keys held in memory (after an erase, and in tests)."""
-    _keys.clear()
+def forget_keys(petition_id: int | None = None) -> None:
+    """Drop unwrapped keys held in memory: one petition's (after its emergency erase), or all (in tests)."""
+    if petition_id is None:
+        _keys.clear()
+    else:
+        _keys.pop(petition_id, None)
 
 
 def encrypt(petition_id: int, field: str, value: str) -> bytes:
@@ -92,3 +109,13 @@ def encrypt(petition_id: int, field: str, value: str) -> bytes:
 
 def decrypt(petition_id: int, field: str, sealed: bytes | memoryview) -> str:
     return _open(data_key(petition_id, create=False), sealed, f"{petition_id}/{field}".encode()).decode()
+
+
+def decrypt_or_blank(petition_id: int, field: str, sealed: bytes | memoryview | None) -> str:
+    """The value, or "" when there is none to read: erased (empty), or its petition's key destroyed."""
+    if not sealed:
+        return ""
+    try:
+        return decrypt(petition_id, field, sealed)
+    except UndecryptableError:
+        return ""

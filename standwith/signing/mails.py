@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from standwith.campaigns.content import localise
 from standwith.signing import crypto, referrals
 from standwith.signing.models import Signature
+from standwith.signing.rights import manage_url
 from standwith.signing.tokens import make_confirm_token
 
 
@@ -21,6 +22,8 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
     """
     if signature.state not in (Signature.State.PENDING, Signature.State.VALIDATED):
         return None
+    if signature.erased_at is not None:
+        return None  # no address left to write to (erased, or its petition's key destroyed)
     if kind == "signed" and signature.confirmed_at is not None:
         return None
     petition = signature.petition
@@ -40,6 +43,8 @@ def signature_mail(signature: Signature, kind: str) -> EmailMultiAlternatives | 
             "again": kind == "signed_again",
             "language": signature.language,
             "counts_at_once": signature.state == Signature.State.VALIDATED and signature.confirmed_at is None,
+            # Every mail to a signer carries their own link to see, change, download, withdraw or erase it.
+            "manage_url": manage_url(petition.slug, petition.pk, signature.pk, signature.language),
         }
         if confirm_url:
             subject = _("Please confirm your signature: %(title)s") % {"title": title}

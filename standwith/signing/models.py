@@ -185,3 +185,36 @@ class CountCorrection(models.Model):
     @property
     def delta(self) -> int:
         return self.signatures_say - self.counter_said
+
+
+class ErasureKind(models.TextChoices):
+    RETENTION = "retention", _("Kept past the retention period")
+    EMERGENCY = "emergency", _("Emergency erase")
+    NETWORK_DIGESTS = "network_digests", _("Network and domain digests past their retention")
+
+
+class ErasureRecord(models.Model):
+    """What was erased, when, of which petition, and at whose hand: the answer to "what happened to that data?".
+
+    Apart from the audit log, which records what staff did: most erasures are the site's own sweeps, and the
+    digest sweep spans every petition. Counts only; nothing here can name a signer.
+    """
+
+    Kind = ErasureKind
+
+    kind = models.CharField(max_length=16, choices=ErasureKind.choices)
+    # None for the sweep of network digests, which spans every petition.
+    petition = models.ForeignKey(Petition, null=True, on_delete=models.CASCADE, related_name="+")
+    signatures = models.PositiveIntegerField()
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # None when the site did it by itself (a retention sweep).
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ErasureKind.values), name="erasure_record_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.signatures}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import takes_signatures
 from standwith.outreach.webhooks import services as webhooks
-from standwith.signing import counting, crypto, digests, outbox, referrals
+from standwith.signing import counting, crypto, digests, outbox, referrals, rights
 from standwith.signing.emails import Address
 from standwith.signing.models import Signature
 from standwith.staff import switches
@@ -49,6 +49,8 @@ class Signer:
     channel: str = Signature.Channel.WEB
     # The organisation that checked this signer in person (see Organization.vouches_offline): counts at once.
     vouched_by: int | None = None
+    # When the signer signed, if not now: a paper form entered later (standwith/reports/paper.py).
+    signed_at: datetime | None = None
 
 
 def sign(petition: Petition, signer: Signer) -> int:
@@ -88,7 +90,7 @@ def sign(petition: Petition, signer: Signer) -> int:
         state=Signature.State.VALIDATED if counts_at_once else Signature.State.PENDING,
         channel=signer.channel,
         vouched_by_id=signer.vouched_by,
-        created_at=now,
+        created_at=signer.signed_at or now,
         validated_at=now if counts_at_once else None,
     )
     try:
@@ -99,9 +101,11 @@ def sign(petition: Petition, signer: Signer) -> int:
                 signature.save(force_insert=True)
                 if counts_at_once:
                     counting.add(petition.pk, 1)
-                _queue_mail(signature.pk, "signed")
+                # A paper signature may come without an address (standwith/reports/paper.py): nobody to mail.
+                if signer.email.deliverable:
+                    _queue_mail(signature.pk, "signed")
     except IntegrityError:
-        earlier = _signed_again(petition, digest, now)
+        earlier = _signed_again(petition, digest, now, signature)
         if earlier is not None:
             return earlier
         if referral is None:
@@ -111,21 +115,26 @@ def sign(petition: Petition, signer: Signer) -> int:
     return signature.pk
 
 
-def _signed_again(petition: Petition, digest: bytes, now: datetime) -> int | None:
-    """Mail a repeat signer (at most every REMINDER_INTERVAL); the earlier signature's id, if there is one."""
+def _signed_again(petition: Petition, digest: bytes, now: datetime, new: Signature) -> int | None:
+    """Mail a repeat signer (at most every REMINDER_INTERVAL); the earlier signature's id, if there is one.
+
+    A signature its signer withdrew comes back to life with what they sent this time (signing/rights.py).
+    """
     with transaction.atomic():
-        earlier = (
-            Signature.objects.filter(petition_id=petition.pk, email_digest=digest).values_list("pk", flat=True).first()
+        found = (
+            Signature.objects.filter(petition_id=petition.pk, email_digest=digest).values_list("pk", "state").first()
         )
-        if earlier is None:
+        if found is None:
             return None
+        earlier, state = found
+        revived = state == Signature.State.WITHDRAWN and rights.reactivate(earlier, new)
         due = Signature.objects.filter(
             Q(reminded_at__isnull=True) | Q(reminded_at__lt=timezone.now() - REMINDER_INTERVAL),
             pk=earlier,
             state__in=[Signature.State.PENDING, Signature.State.VALIDATED],
         ).update(reminded_at=now)
         if due:
-            _queue_mail(earlier, "signed_again")
+            _queue_mail(earlier, "signed" if revived else "signed_again")
     return earlier
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
+from django.utils import timezone
 
 from standwith.freshcache import fresh
 from standwith.signing.models import Signature
@@ -98,3 +99,80 @@ def organisation_statistics(petition_id: int) -> dict[str, object]:
         "by_channel": dict(channels),
         "vouched": signatures.filter(state=Signature.State.VALIDATED, vouched_by__isnull=False).count(),
     }
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    start: datetime.datetime  # UTC, the start of the day or hour
+    confirmed: int  # signed in this period and counting now
+    pending: int  # signed in this period and still waiting for confirmation
+
+
+@dataclass(frozen=True)
+class Funnel:
+    signed: int  # every signature ever made, whatever became of it
+    confirmed: int  # ever counted: confirmed, or counted at once, even if withdrawn or struck off since
+    counting: int  # counting now
+    pending: int
+    withdrawn: int
+    invalidated: int
+
+
+@dataclass(frozen=True)
+class DashboardStatistics:
+    counted_at: datetime.datetime
+    funnel: Funnel
+    by_day: list[PeriodCount]  # oldest first, days without signatures left out
+    by_hour: list[PeriodCount]  # the same per hour, only while the petition is young (HOURLY_FOR), else empty
+    by_country: list[tuple[str, int]]  # counting signatures, largest first, every country named (staff only)
+    by_source: list[tuple[str, int]]  # counting signatures, largest first; "" for none
+
+
+# A petition whose signatures span less than this is shown per hour too: per day it would be a bar or two.
+HOURLY_FOR = datetime.timedelta(days=3)
+DASHBOARD_CACHE_SECONDS = 60
+
+
+def dashboard_statistics(petition_id: int) -> DashboardStatistics:
+    """The staff dashboard's figures, counted at most once a minute however many staff keep reloading it."""
+    return fresh(f"dashboard:{petition_id}", DASHBOARD_CACHE_SECONDS, lambda: _count_dashboard(petition_id))
+
+
+def _count_dashboard(petition_id: int) -> DashboardStatistics:
+    signatures = Signature.objects.filter(petition_id=petition_id).order_by()
+    validated, pending = Signature.State.VALIDATED, Signature.State.PENDING
+    totals = signatures.aggregate(
+        signed=Count("*"),
+        confirmed=Count("pk", filter=Q(validated_at__isnull=False)),
+        counting=Count("pk", filter=Q(state=validated)),
+        pending=Count("pk", filter=Q(state=pending)),
+        withdrawn=Count("pk", filter=Q(state=Signature.State.WITHDRAWN)),
+        invalidated=Count("pk", filter=Q(state=Signature.State.INVALIDATED)),
+    )
+    per_state = {
+        "confirmed": Count("pk", filter=Q(state=validated)),
+        "pending": Count("pk", filter=Q(state=pending)),
+    }
+
+    def periods(trunc: TruncDate | TruncHour) -> list[PeriodCount]:
+        rows = signatures.annotate(period=trunc).values("period").annotate(**per_state).order_by("period")
+        out = []
+        for row in rows:
+            start = row["period"]
+            if not isinstance(start, datetime.datetime):  # TruncDate gives a date
+                start = datetime.datetime.combine(start, datetime.time(), tzinfo=datetime.UTC)
+            out.append(PeriodCount(start, row["confirmed"], row["pending"]))
+        return out
+
+    by_day = periods(TruncDate("created_at", tzinfo=datetime.UTC))
+    young = bool(by_day) and by_day[-1].start - by_day[0].start < HOURLY_FOR
+    counting = signatures.filter(state=validated)
+    sources = counting.values_list("source").annotate(n=Count("*"))
+    return DashboardStatistics(
+        counted_at=timezone.now(),
+        funnel=Funnel(**totals),
+        by_day=by_day,
+        by_hour=periods(TruncHour("created_at", tzinfo=datetime.UTC)) if young else [],
+        by_country=countries(counting),
+        by_source=sorted(sources, key=lambda row: (-row[1], row[0])),
+    )

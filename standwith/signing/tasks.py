@@ -1,13 +1,11 @@
 from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
 from standwith.campaigns.models import Petition
 from standwith.outreach.services import deliver, retrying
-from standwith.signing import counting
+from standwith.signing import counting, retention, shredding
 from standwith.signing.mails import signature_mail
 from standwith.signing.models import Signature
 
@@ -37,6 +35,13 @@ def reconcile_counts() -> int:
 
 @task()
 def purge_network_digests() -> int:
-    cutoff = timezone.now() - timedelta(days=settings.IP_DIGEST_RETENTION_DAYS)
-    kept = Q(network_digest__isnull=False) | Q(domain_digest__isnull=False)
-    return Signature.objects.filter(kept, created_at__lt=cutoff).update(network_digest=None, domain_digest=None)
+    """Forget network and domain digests past IP_DIGEST_RETENTION_DAYS; recorded when any went."""
+    return retention.purge_network_digests()
+
+
+@task()
+def erase_expired_personal_data() -> int:
+    """Erase signers' personal data of petitions closed longer than their organisation keeps it; how many.
+
+    Also completes any emergency erase whose wiping was cut short."""
+    return sum(erased.signatures for erased in retention.erase_expired()) + shredding.finish()

@@ -120,6 +120,9 @@ def move_petition(
         changes["published_at"] = now
     if move.action == "remove":
         changes["removal_reason"] = reason
+    if origin == State.OPEN:
+        # It stops taking signatures now: the retention period of its signers' personal data starts.
+        changes["closed_at"] = now
     with transaction.atomic():
         if not Petition.objects.filter(pk=petition.pk, state=origin).update(**changes):
             raise NotAllowed(_("Someone else changed this petition just now; please look again."))
@@ -142,7 +145,7 @@ def close_due_petitions() -> int:
     for petition in Petition.objects.filter(state=State.OPEN, deadline__lte=timezone.now()):
         with transaction.atomic():
             if Petition.objects.filter(pk=petition.pk, state=State.OPEN).update(
-                state=State.CLOSED, updated_at=timezone.now()
+                state=State.CLOSED, updated_at=timezone.now(), closed_at=timezone.now()
             ):
                 record(None, "petition.close", petition, origin=State.OPEN, to=State.CLOSED, reason="deadline")
                 petition_moved.send(Petition, petition=petition, action="close", reason="deadline")
