@@ -16,6 +16,7 @@ from standwith.campaigns.models import Petition
 from standwith.campaigns.services import open_petitions, public_petition, takes_signatures
 from standwith.campaigns.sharing import petition_address, share_links
 from standwith.public import mark_public, public_page
+from standwith.reports.public_chart import signature_chart
 from standwith.signing import counting, referrals
 from standwith.signing.forms import SignForm
 from standwith.staff import switches
@@ -81,7 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def petition_page(request: HttpRequest, slug: str) -> HttpResponse:
     petition = petition_or_404(slug)
     form = SignForm(initial={"source": request.GET.get("source", "")[:64]})
-    return render(request, "campaigns/petition.html", petition_context(petition, form))
+    context = petition_context(petition, form)
+    context["signature_chart"] = signature_chart(petition.pk, context["count"])
+    return render(request, "campaigns/petition.html", context)
 
 
 @require_safe
