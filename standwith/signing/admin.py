@@ -20,8 +20,9 @@ from standwith.campaigns.models import Petition
 from standwith.shield.network import client_ip
 from standwith.signing import crypto, digests
 from standwith.signing.emails import InvalidEmail, parse_address
-from standwith.signing.models import Signature
-from standwith.staff.access import data_organisations
+from standwith.signing.models import ErasureRecord, Signature
+from standwith.staff.access import data_organisations, staff_roles
+from standwith.staff.models import Role
 from standwith.staff.services import record
 
 
@@ -101,7 +102,7 @@ DETAIL_FIELDS = (
 @admin.register(Signature)
 class SignatureAdmin(admin.ModelAdmin[Signature]):
     change_list_template = "signing/signature_list.html"
-    list_display = ["id", "petition", "state", "country", "language", "source", "created_at", "confirmed_at"]
+    list_display = ["id", "petition", "state", "country", "language", "source", "created_at", "confirmed_at", "erased"]
     list_filter = [PetitionFilter, "state"]
     list_select_related = ["petition"]
     # Newest first along the (petition, created_at) index; the admin adds -pk to break ties.
@@ -115,6 +116,10 @@ class SignatureAdmin(admin.ModelAdmin[Signature]):
     actions = None
     fields = DETAIL_FIELDS
     readonly_fields = DETAIL_FIELDS
+
+    @admin.display(description=_("Erased"), boolean=True)
+    def erased(self, signature: Signature) -> bool:
+        return signature.erased_at is not None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Signature]:
         scope = data_organisations(request)
@@ -228,3 +233,28 @@ class SignatureAdmin(admin.ModelAdmin[Signature]):
     @admin.display(description=_("postcode"))
     def postcode(self, signature: Signature) -> str:
         return self._open(signature, "postcode")
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(admin.ModelAdmin[ErasureRecord]):
+    """What retention sweeps and emergency erases erased, as counts: admins read it, nobody changes it."""
+
+    list_display = ["at", "kind", "petition", "signatures", "by"]
+    list_filter = ["kind"]
+    list_select_related = ["petition", "by"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
