@@ -26,12 +26,11 @@ from standwith.api.base import Api, ReadableJSON
 from standwith.api.models import ApiToken, Scope
 from standwith.api.osdi_schemas import PostalAddressIn, RecordSignatureIn
 from standwith.api.schemas import Error, InvalidError, RowId, SignatureIn, Slug
-from standwith.api.signers import signers_from
+from standwith.api.signers import may_see_ids, record, signers_from
 from standwith.campaigns.models import Petition
 from standwith.shield.network import client_ip
 from standwith.signing import counting, crypto
 from standwith.signing.models import Signature
-from standwith.signing.services import PetitionNotOpen, SigningPaused
 
 
 class HalJSON(ReadableJSON):
@@ -469,17 +468,10 @@ def record_signature_helper(request: HttpRequest, slug: Slug, body: Body[RecordS
         for problem in refusal.problems or []:
             problem["field"] = OSDI_FIELDS.get(problem["field"], problem["field"]).format(**where)
         raise
-    shows_ids = Scope.READ_PERSONAL_DATA in token.scopes and petition.organization_id == token.organization_id
+    shows_ids = may_see_ids(token, petition)
 
     def work() -> tuple[int, dict[str, Any]]:
-        try:
-            (signature_id,) = api_services.record_signatures(token, petition, signers)
-        except PetitionNotOpen:
-            raise errors.ApiError(409, "petition_closed", _("This petition does not take signatures.")) from None
-        except SigningPaused:
-            raise errors.ApiError(
-                503, "signing_paused", _("Signing is paused for a short while."), {"Retry-After": "300"}
-            ) from None
+        (signature_id,) = record(token, petition, signers)
         if not shows_ids:
             # Alike for a new signer and one who had signed before: nothing here tells them apart.
             return 200, {

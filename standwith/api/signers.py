@@ -4,14 +4,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 
-from standwith.api import errors
+from standwith.api import errors, services
+from standwith.api.models import ApiToken, Scope
 from standwith.api.schemas import SignatureIn
 from standwith.campaigns.models import Petition
 from standwith.signing import crypto
 from standwith.signing.forms import SignForm
 from standwith.signing.models import Signature
-from standwith.signing.services import Signer
+from standwith.signing.services import PetitionNotOpen, Signer, SigningPaused
 
 
 def signers_from(entries: Sequence[SignatureIn], petition: Petition, organization_id: int) -> list[Signer]:
@@ -73,3 +75,26 @@ def signer_out(petition: Petition, signature: Signature) -> dict[str, Any]:
         "created_at": signature.created_at,
         "confirmed_at": signature.confirmed_at,
     }
+
+
+def record(token: ApiToken, petition: Petition, signers: Sequence[Signer]) -> list[int]:
+    """Record the signers through the one write path, answering its refusals as the API does."""
+    try:
+        return services.record_signatures(token, petition, signers)
+    except services.CannotVouch:
+        raise errors.ApiError(
+            403,
+            "cannot_vouch",
+            _("Your organisation may not vouch for signers checked offline. Ask the site's admins."),
+        ) from None
+    except PetitionNotOpen:
+        raise errors.ApiError(409, "petition_closed", _("This petition does not take signatures.")) from None
+    except SigningPaused:
+        raise errors.ApiError(
+            503, "signing_paused", _("Signing is paused for a short while."), {"Retry-After": "300"}
+        ) from None
+
+
+def may_see_ids(token: ApiToken, petition: Petition) -> bool:
+    """Whether the token may learn which signature a signer has: only one that could read them anyway."""
+    return Scope.READ_PERSONAL_DATA in token.scopes and petition.organization_id == token.organization_id

@@ -30,14 +30,13 @@ from standwith.api.schemas import (
     SignerPage,
     Slug,
 )
-from standwith.api.signers import signer_out, signers_from
+from standwith.api.signers import may_see_ids, record, signer_out, signers_from
 from standwith.campaigns.models import Petition
 from standwith.campaigns.services import PUBLIC_STATES, PetitionRemoved, campaign, public_petition
 from standwith.public import public_page
 from standwith.shield.network import client_ip
 from standwith.signing import counting, statistics
 from standwith.signing.models import Signature
-from standwith.signing.services import PetitionNotOpen, SigningPaused
 
 Language = Literal["en", "ru", "es", "fr", "de", "ar"]
 PublicState = Literal["open", "closed", "archived"]
@@ -245,23 +244,10 @@ def record_signatures(
     petition = petition_for(token, Scope.RECORD_SIGNATURES, slug)
     entries = body.signatures if isinstance(body, SignatureBatchIn) else [body]
     signers = signers_from(entries, petition, token.organization_id)
-    shows_ids = Scope.READ_PERSONAL_DATA in token.scopes and petition.organization_id == token.organization_id
+    shows_ids = may_see_ids(token, petition)
 
     def work() -> tuple[int, dict[str, Any]]:
-        try:
-            ids = api_services.record_signatures(token, petition, signers)
-        except api_services.CannotVouch:
-            raise errors.ApiError(
-                403,
-                "cannot_vouch",
-                _("Your organisation may not vouch for signers checked offline. Ask the site's admins."),
-            ) from None
-        except PetitionNotOpen:
-            raise errors.ApiError(409, "petition_closed", _("This petition does not take signatures.")) from None
-        except SigningPaused:
-            raise errors.ApiError(
-                503, "signing_paused", _("Signing is paused for a short while."), {"Retry-After": "300"}
-            ) from None
+        ids = record(token, petition, signers)
         return 202, {"recorded": len(ids), "signature_ids": ids if shows_ids else None}
 
     return Status(*idempotency.once(request, token, work))

@@ -21,8 +21,7 @@ from standwith.shield.network import client_ip
 from standwith.signing import crypto, digests
 from standwith.signing.emails import InvalidEmail, parse_address
 from standwith.signing.models import ErasureRecord, Signature
-from standwith.staff.access import data_organisations, staff_roles
-from standwith.staff.models import Role
+from standwith.staff.access import AdminsReadOnly, data_organisations
 from standwith.staff.services import record
 
 
@@ -236,25 +235,10 @@ class SignatureAdmin(admin.ModelAdmin[Signature]):
 
 
 @admin.register(ErasureRecord)
-class ErasureRecordAdmin(admin.ModelAdmin[ErasureRecord]):
+class ErasureRecordAdmin(AdminsReadOnly):
     """What retention sweeps and emergency erases erased, as counts: admins read it, nobody changes it."""
 
     list_display = ["at", "kind", "petition", "signatures", "by"]
     list_filter = ["kind"]
     list_select_related = ["petition", "by"]
     date_hierarchy = "at"
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return Role.ADMIN in staff_roles(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return Role.ADMIN in staff_roles(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -182,3 +182,22 @@ def data_organisations(request: HttpRequest) -> set[int] | None:
                 scope = set(officer_of.values_list("organization_id", flat=True))
         request._data_organisations = scope  # type: ignore[attr-defined]
     return request._data_organisations  # type: ignore[attr-defined,no-any-return]
+
+
+class AdminsReadOnly(admin.ModelAdmin[Any]):
+    """A record only ever added to by the site (the audit log, erasure records): admins read it, nobody edits it."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return Role.ADMIN in staff_roles(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 from standwith.shield.network import client_ip
 from standwith.staff import services
-from standwith.staff.access import AdminsOnlyChangeAdmin, staff_roles
+from standwith.staff.access import AdminsOnlyChangeAdmin, AdminsReadOnly, staff_roles
 from standwith.staff.models import AuditRecord, Membership, ReasonTemplate, Role, SiteSwitches
 
 
@@ -26,7 +26,7 @@ class MembershipAdmin(AdminsOnlyChangeAdmin):
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
+class AuditRecordAdmin(AdminsReadOnly):
     """The audit log, to read and filter; nobody changes it here."""
 
     list_display = ["at", "actor_name", "action", "object_type", "object_repr", "network"]
@@ -35,21 +35,6 @@ class AuditRecordAdmin(admin.ModelAdmin[AuditRecord]):
     date_hierarchy = "at"
     # The admin's "N results" counts the whole table on every page view; a long log makes that slow.
     show_full_result_count = False
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return Role.ADMIN in staff_roles(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return Role.ADMIN in staff_roles(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def move_selected(state: str, description: "StrOrPromise") -> Any:
