@@ -448,6 +448,8 @@ class Bench:
             "signer list": signers,
             "signer list, page 100": f"{signers}&p=100",
             "signer list, by state": f"{signers}&state__exact=validated",
+            # Counted afresh on the first load (the slowest), then from the cache for a minute.
+            "dashboard": f"/admin/reports/{self.petition.pk}/dashboard/",
         }
         if newest is not None:
             pages["signer view (decrypts, audited)"] = f"/admin/signing/signature/{newest[0]}/change/"
