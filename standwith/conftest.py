@@ -22,7 +22,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.management.commands.db_worker import Worker
 
-from standwith import freshcache
+from standwith import freshcache, scheduler
 from standwith.campaigns.demo import load_demo
 from standwith.campaigns.models import Organization, Petition, Target, Translation
 from standwith.signing import crypto
@@ -35,6 +35,8 @@ def _fresh_state() -> Iterator[None]:
     cache.clear()
     freshcache.forget_local()
     crypto.forget_keys()
+    # The scheduler remembers, per process, that it made its job rows; each test's database starts without them.
+    scheduler._known.clear()
     # A request leaves its language active in the thread (LocaleMiddleware does not undo it): each test starts
     # in the site's own language, whatever the one before it asked for.
     translation.activate(settings.LANGUAGE_CODE)

@@ -26,10 +26,12 @@ _local: "OrderedDict[str, tuple[float, Any]]" = OrderedDict()
 _lock = threading.Lock()
 
 
-def fresh(key: str, seconds: float, compute: Callable[[], T]) -> T:
+def fresh(key: str, seconds: float, compute: Callable[[], T], *, meanwhile: Callable[[], T] | None = None) -> T:
     """The value under `key`, at most about 1.5 × `seconds` old; computed when none is.
 
     A computed None is returned but not kept, so it is computed again next time.
+    With `meanwhile`, a value that is slow to compute is computed by one process at a time even when
+    there is none yet: the others get `meanwhile()` (not kept) instead of all computing it at once.
     """
     now = time.monotonic()
     with _lock:
@@ -39,11 +41,13 @@ def fresh(key: str, seconds: float, compute: Callable[[], T]) -> T:
     shared = cache.get(key)
     if shared is not None and shared[0] > time.time():
         value = shared[1]
-    elif shared is None or cache.add(f"{key}:renewing", 1, 10):
+    elif (shared is None and meanwhile is None) or cache.add(f"{key}:renewing", 1, 10):
         value = compute()
         if value is not None:
             cache.set(key, (time.time() + seconds, value), seconds + STALE_FOR)
         cache.delete(f"{key}:renewing")
+    elif shared is None:
+        return meanwhile()  # type: ignore[misc]  # another process is computing it; not kept
     else:
         value = shared[1]  # another process is renewing it
     if value is None:

@@ -99,7 +99,10 @@ class PetitionOut(PetitionSummaryOut):
     partners: list[OrganizationOut]
     targets: list[TargetOut]
     milestones: list[MilestoneOut]
-    statistics: PublicStatisticsOut
+    statistics: PublicStatisticsOut | None = Field(
+        description="null for the moment while they are first counted (seconds, on a petition of millions); "
+        "/statistics always answers with them."
+    )
 
 
 class PetitionPage(BaseModel):

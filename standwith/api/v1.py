@@ -89,8 +89,10 @@ def _summary(petition: Petition, count: int) -> dict[str, Any]:
     }
 
 
-def _public_statistics(petition_id: int) -> dict[str, Any]:
-    figures = statistics.public_statistics(petition_id)
+def _public_statistics(petition_id: int, *, wait: bool = True) -> dict[str, Any] | None:
+    figures = statistics.public_statistics(petition_id) if wait else statistics.counted_public_statistics(petition_id)
+    if figures is None:
+        return None
     return {
         "minimum_group_size": settings.PUBLIC_MIN_GROUP_SIZE,
         "by_country": [{"country": row.country, "signatures": row.signatures} for row in figures.by_country],
@@ -178,7 +180,8 @@ def get_petition(request: HttpRequest, slug: Slug, language: Language | None = N
             for t in shown.targets
         ],
         "milestones": [{"threshold": m.threshold, "reached_at": m.reached_at} for m in shown.milestones],
-        "statistics": _public_statistics(petition.pk),
+        # The count JSON is polled by every open petition page: it never waits for a count.
+        "statistics": _public_statistics(petition.pk, wait=False),
     }
 
 
@@ -189,7 +192,7 @@ def get_petition(request: HttpRequest, slug: Slug, language: Language | None = N
     tags=["public"],
 )
 @decorate_view(public_page(), conditional)
-def get_public_statistics(request: HttpRequest, slug: Slug) -> dict[str, Any]:
+def get_public_statistics(request: HttpRequest, slug: Slug) -> dict[str, Any] | None:
     return _public_statistics(_public_or_404(slug).pk)
 
 

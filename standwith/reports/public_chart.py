@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi, gettext
 
 from standwith.reports import charts
-from standwith.signing.statistics import OTHER, public_statistics
+from standwith.signing.statistics import OTHER, counted_public_statistics
 
 # Below this many confirmed signatures there is no chart: a line through two or three points says
 # nothing, and with every country folded into "other" the list would be one row. It also keeps a
@@ -21,7 +21,7 @@ class SignatureChart:
     growth: SafeString
     total: int
     # (name, signatures): the largest countries by name, then every other one together. Named only
-    # from public_statistics, which has already folded countries under the minimum group size away.
+    # from the public statistics, which have already folded countries under the minimum group size away.
     countries: list[tuple[str, int]]
     minimum: int  # the group size under which a country is not named
 
@@ -30,7 +30,9 @@ def signature_chart(petition_id: int, count: int) -> SignatureChart | None:
     """`count` is the page's count, already at hand: a petition far from the minimum costs no query at all."""
     if count < MINIMUM_SIGNATURES:
         return None
-    figures = public_statistics(petition_id)
+    figures = counted_public_statistics(petition_id)
+    if figures is None:
+        return None  # being counted by another process: the next render has it
     total = sum(day.signatures for day in figures.by_day)
     if total < MINIMUM_SIGNATURES:
         return None

@@ -43,6 +43,20 @@ def public_statistics(petition_id: int) -> PublicStatistics:
     return fresh(f"statistics:{petition_id}", settings.STATISTICS_CACHE_SECONDS, lambda: _count_public(petition_id))
 
 
+def counted_public_statistics(petition_id: int) -> PublicStatistics | None:
+    """The public figures, or None while another process counts them for the first time.
+
+    For the busy pages (the petition page, the count JSON): at ten million signatures a count takes
+    seconds, and every process counting at once after a restart would stall them all.
+    """
+    return fresh(
+        f"statistics:{petition_id}",
+        settings.STATISTICS_CACHE_SECONDS,
+        lambda: _count_public(petition_id),
+        meanwhile=lambda: None,
+    )
+
+
 def _count_public(petition_id: int) -> PublicStatistics:
     confirmed = Signature.objects.filter(petition_id=petition_id, state=Signature.State.VALIDATED)
     return PublicStatistics(
@@ -74,7 +88,14 @@ def fold_small_countries(rows: list[tuple[str, int]], minimum: int) -> list[Coun
 
 
 def organisation_statistics(petition_id: int) -> dict[str, object]:
-    """What an organisation's own token sees of its petition: every state, source and country, still no person."""
+    """What an organisation's own token sees of its petition: every state, source and country, still no person.
+
+    Reused for a minute: at ten million signatures they take seconds to count, and a token may ask often.
+    """
+    return fresh(f"organisation-statistics:{petition_id}", 60, lambda: _count_organisation(petition_id))
+
+
+def _count_organisation(petition_id: int) -> dict[str, object]:
     signatures = Signature.objects.filter(petition_id=petition_id)
     states = dict(signatures.order_by().values_list("state").annotate(n=Count("*")))
     per_day = (

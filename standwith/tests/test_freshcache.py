@@ -77,3 +77,18 @@ def test_it_keeps_a_bounded_number_of_values_in_memory(computed, monkeypatch):
         freshcache.fresh(f"k{n}", 1, computed)
 
     assert list(freshcache._local) == ["k7", "k8", "k9"]
+
+
+def test_it_lets_one_caller_count_a_slow_value_while_the_others_get_meanwhile():
+    cache.add("slow:renewing", 1, 10)  # another process is counting it for the first time
+
+    def boom() -> str:
+        raise AssertionError("counted twice at once")
+
+    assert freshcache.fresh("slow", 60, boom, meanwhile=lambda: "not yet") == "not yet"
+    assert cache.get("slow") is None  # what a waiting caller got is not kept
+
+
+def test_it_counts_a_slow_value_when_nobody_else_is():
+    assert freshcache.fresh("slow", 60, lambda: "counted", meanwhile=lambda: "not yet") == "counted"
+    assert freshcache.fresh("slow", 60, lambda: "again", meanwhile=lambda: "not yet") == "counted"

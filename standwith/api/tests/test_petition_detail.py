@@ -208,3 +208,14 @@ def test_it_answers_for_a_petition_taken_down_after_it_was_public(client, petiti
     assert response.status_code == 410
     assert response.json() == {"error": "removed", "detail": "Breaks the rules."}
     assert response["Cache-Control"] == "no-store"
+
+
+def test_it_answers_without_waiting_while_the_figures_are_first_counted(client, petition):
+    from django.core.cache import cache
+
+    cache.add(f"statistics:{petition.pk}:renewing", 1, 10)  # another process is counting them
+
+    data = client.get(f"/api/v1/petitions/{petition.slug}").json()
+
+    assert data["statistics"] is None
+    assert data["signature_count"] == 0

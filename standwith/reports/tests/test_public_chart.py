@@ -5,6 +5,7 @@ import hashlib
 import re
 
 import pytest
+from django.core.cache import cache
 
 from standwith import freshcache
 from standwith.reports.tests.seeding import seed
@@ -126,3 +127,14 @@ def test_a_new_render_of_the_page_reuses_the_counted_figures(client, petition, d
 
     assert not any("GROUP BY" in query["sql"] for query in captured.captured_queries)
     assert rows(section) == [("Germany", "20")]  # the figures counted for the first render
+
+
+def test_it_leaves_the_chart_out_while_another_process_counts_the_figures(client, petition):
+    seed(petition, 12, country="DE", at=DAY)
+    # At ten million signatures a first count takes seconds: one process counts, the others render without it.
+    cache.add(f"statistics:{petition.pk}:renewing", 1, 10)
+
+    page = client.get(f"/en/p/{petition.slug}/")
+
+    assert page.status_code == 200
+    assert chart(page.content.decode()) == ""
