@@ -1,5 +1,4 @@
 import importlib
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -7,13 +6,11 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from standwith.api import services
 from standwith.api.models import IdempotentRequest
-from standwith.api.tests.conftest import bearer
 from standwith.signing.models import Signature
 
 pytestmark = pytest.mark.django_db
@@ -197,41 +194,4 @@ class TestPurge:
         assert Signature.objects.count() == 2
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="SQLite's in-memory test database locks whole tables across threads and refuses the second writer "
-    "at once (its busy timeout does not apply); the site's own SQLite file queues writers (IMMEDIATE)",
-)
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("audit_log_emptied_after")
-def test_it_records_once_when_two_requests_with_one_key_race(petition, secret):
-    start = threading.Barrier(2)
-    answers: list[tuple[int, bytes]] = []
-    failures: list[BaseException] = []
-
-    def post() -> None:
-        try:
-            client = Client()
-            start.wait(timeout=10)
-            response = client.post(
-                URL, ADA, content_type="application/json", headers={**bearer(secret), "Idempotency-Key": "race"}
-            )
-            answers.append((response.status_code, response.content))
-        except BaseException as error:  # reported by the assertion below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert failures == []
-    assert len(answers) == 2
-    assert answers[0] == answers[1]
-    assert answers[0][0] == 202
-    assert Signature.objects.count() == 1
-    assert IdempotentRequest.objects.count() == 1
-    assert mails_queued() == 1
+# Two copies racing: standwith/e2e/test_api_idempotency_race.py, against the real server on either database.
