@@ -4,12 +4,10 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from standwith.campaigns.models import Organization
 from standwith.conftest import otp_login
 from standwith.reports import export
 from standwith.signing import crypto
@@ -17,7 +15,7 @@ from standwith.signing.emails import parse_address
 from standwith.signing.erasure import erase
 from standwith.signing.models import PetitionKey, Signature
 from standwith.signing.services import Signer, confirm, sign
-from standwith.staff.models import AuditRecord, Membership, Role
+from standwith.staff.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -28,23 +26,6 @@ def add_signer(petition, name, email, **fields):
     signature_id = sign(petition, Signer(name=name, email=parse_address(email), country="GB", **fields))
     confirm(petition, signature_id)
     return signature_id
-
-
-@pytest.fixture
-def staff(organization):
-    elsewhere = Organization.objects.create(slug="elsewhere", name="Elsewhere")
-    grants = {
-        "campaigner": (organization, Role.CAMPAIGNER),
-        "moderator": (elsewhere, Role.MODERATOR),
-        "data_officer": (organization, Role.DATA_OFFICER),
-        "other_data_officer": (elsewhere, Role.DATA_OFFICER),
-        "admin": (elsewhere, Role.ADMIN),
-    }
-    people = {}
-    for who, (where, role) in grants.items():
-        people[who] = User.objects.create_user(who, f"{who}@example.org", None, is_staff=True)
-        Membership.objects.create(user=people[who], organization=where, role=role)
-    return people
 
 
 @pytest.fixture

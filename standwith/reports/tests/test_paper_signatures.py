@@ -3,36 +3,18 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from standwith.campaigns.models import Organization, Petition
+from standwith.campaigns.models import Petition
 from standwith.conftest import otp_login
 from standwith.signing import counting, crypto
 from standwith.signing.models import Signature
-from standwith.staff.models import AuditRecord, Membership, Role
+from standwith.staff.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = ["campaigner", "data_officer", "admin", "moderator", "other_campaigner"]
-
-
-@pytest.fixture
-def staff(organization):
-    elsewhere = Organization.objects.create(slug="elsewhere", name="Elsewhere")
-    grants = {
-        "campaigner": (organization, Role.CAMPAIGNER),
-        "data_officer": (organization, Role.DATA_OFFICER),
-        "admin": (elsewhere, Role.ADMIN),
-        "moderator": (elsewhere, Role.MODERATOR),
-        "other_campaigner": (elsewhere, Role.CAMPAIGNER),
-    }
-    people = {}
-    for who, (where, role) in grants.items():
-        people[who] = User.objects.create_user(who, f"{who}@example.org", None, is_staff=True)
-        Membership.objects.create(user=people[who], organization=where, role=role)
-    return people
 
 
 @pytest.fixture
